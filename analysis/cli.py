@@ -1,0 +1,56 @@
+"""The ``workbench`` command (also ``python -m analysis``).
+
+Each subcommand lives in ``analysis.commands.<name>`` and registers itself; this
+module only parses, dispatches and turns expected failures into one line on stderr
+and a non-zero exit, the way papermill's CLI does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from analysis.errors import WorkbenchError
+from analysis.urls import BadURL, redact
+
+# Modules under analysis.commands, each with ``register(subparsers)``.
+COMMAND_MODULES = ["services", "database"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like argparse but shorter
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="workbench", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"analysis.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (WorkbenchError, BadURL) as exc:
+        print(f"workbench: error: {redact(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a service failure, a database error: still one line
+        from analysis.services import ServiceError
+
+        if isinstance(exc, ServiceError) or type(exc).__module__.startswith(
+            ("psycopg2", "django.db", "redis")
+        ):
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            print(f"workbench: error: {redact(first)}", file=sys.stderr)
+            return 1
+        raise

@@ -1,0 +1,1 @@
+"""Subcommands of ``workbench``; each module has ``register(subparsers)``."""

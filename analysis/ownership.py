@@ -1,0 +1,128 @@
+"""Which databases the workbench may write to.
+
+Seeding truncates tables and the index commands run DDL, so the workbench only does
+that in a database it created itself: the embedded one, or one made by
+``workbench createdb``, which leaves a marker table behind. Anything else needs an
+explicit ``--allow-external``.
+"""
+
+from __future__ import annotations
+
+import psycopg2
+from psycopg2 import sql
+
+from analysis import services
+from analysis.errors import WorkbenchError
+from analysis.urls import database_settings, redact
+
+MARKER_TABLE = "workbench_marker"
+
+
+def _connect(url: str, dbname: str | None = None):
+    cfg = database_settings(url)
+    try:
+        return psycopg2.connect(
+            dbname=dbname or cfg["NAME"],
+            user=cfg["USER"] or None,
+            password=cfg["PASSWORD"] or None,
+            host=cfg["HOST"] or None,
+            port=cfg["PORT"] or None,
+            connect_timeout=5,
+        )
+    except psycopg2.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+        raise WorkbenchError(f"cannot connect to {redact(url)}: {first}") from None
+
+
+def write_marker(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} ("
+            "created_at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)"
+        )
+        cur.execute(f"SELECT count(*) FROM {MARKER_TABLE}")
+        if cur.fetchone()[0] == 0:
+            cur.execute(
+                f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)",
+                ["created by the Django DB workbench; it may seed, migrate and drop here"],
+            )
+    conn.commit()
+
+
+def has_marker(conn) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [MARKER_TABLE])
+        return bool(cur.fetchone()[0])
+
+
+def is_owned(url: str | None = None) -> bool:
+    """True for the embedded database and for databases carrying the workbench's marker."""
+    if url is None and services.is_embedded_database():
+        return True
+    conn = _connect(url or services.database_url())
+    try:
+        return has_marker(conn)
+    finally:
+        conn.close()
+
+
+def ensure_owned(action: str, allow_external: bool = False, url: str | None = None) -> None:
+    """Refuse ``action`` in a database the workbench did not create, unless told explicitly."""
+    if allow_external:
+        return
+    if url is None and services.is_embedded_database():
+        conn = _connect(services.database_url())
+        try:
+            write_marker(conn)
+        finally:
+            conn.close()
+        return
+    url = url or services.database_url()
+    if not is_owned(url):
+        name = database_settings(url)["NAME"]
+        raise WorkbenchError(
+            f"refusing to {action} database {name!r}: the workbench did not create it "
+            "(use `workbench createdb` for a new one, or pass --allow-external)"
+        )
+
+
+def create_database(url: str) -> bool:
+    """Create the database named in ``url`` with the marker; False if it already was ours."""
+    cfg = database_settings(url)
+    name = cfg["NAME"]
+    admin = _connect(url, dbname="postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cur.fetchone() is not None
+            if not exists:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        admin.close()
+    conn = _connect(url)
+    try:
+        if exists and not has_marker(conn):
+            raise WorkbenchError(
+                f"database {name!r} already exists and was not created by the workbench; "
+                "pick another name"
+            )
+        write_marker(conn)
+    finally:
+        conn.close()
+    return not exists
+
+
+def drop_database(url: str, allow_external: bool = False) -> None:
+    """Drop a database the workbench created (refused for anyone else's)."""
+    ensure_owned("drop", allow_external, url)
+    name = database_settings(url)["NAME"]
+    admin = _connect(url, dbname="postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    finally:
+        admin.close()

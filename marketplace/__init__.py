@@ -1,0 +1,1 @@
+"""The patient: a Django job marketplace whose queries the workbench measures."""

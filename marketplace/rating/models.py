@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Avg
+from django.utils import timezone
+
+
+class Review(models.Model):
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_given"
+    )
+    reviewed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received"
+    )
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "reviewed", "job"], name="review_unique_reviewer_reviewed_job"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+        ]
+
+    @classmethod
+    def get_average_rating(cls, user_id: int) -> float | None:
+        """The reviewed user's mean rating, or None when nobody has reviewed them yet."""
+        value = cls.objects.filter(reviewed_id=user_id).aggregate(avg=Avg("rating"))["avg"]
+        return round(float(value), 2) if value is not None else None

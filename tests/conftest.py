@@ -1,0 +1,34 @@
+"""Shared fixtures: the suite runs against the same PostgreSQL and Redis the workbench uses.
+
+pytest-django creates a fresh ``test_<name>`` database on that server for every run,
+so nothing from a previous run (or from a seeded report database) leaks in.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def run_workbench():
+    """Run the real ``workbench`` command line in a subprocess and return the completed process."""
+
+    def run(
+        *args: str, env: dict | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "analysis", *args],
+            cwd=PROJECT_ROOT,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run

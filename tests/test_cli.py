@@ -1,0 +1,89 @@
+"""The command line's contract: one-line errors, non-zero exits, refusals to touch foreign data."""
+
+import psycopg2
+import pytest
+from django.db import connection
+
+from analysis.urls import database_settings
+
+
+def test_unknown_command_is_one_line_and_exit_2(run_workbench):
+    result = run_workbench("frobnicate")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "invalid choice" in result.stderr
+
+
+@pytest.fixture
+def foreign_database(django_db_blocker):
+    """A database on the workbench's server that the workbench did not create."""
+    cfg = database_settings(_server_url())
+    name = "wb_foreign_db"
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name}")
+        cur.execute(f"CREATE DATABASE {name}")
+    yield name
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def _server_url() -> str:
+    from analysis import services
+
+    return services.database_url()
+
+
+def _url_for(name: str) -> str:
+    cfg = connection.settings_dict
+    auth = cfg["USER"] + (":" + cfg["PASSWORD"] if cfg["PASSWORD"] else "")
+    if cfg["HOST"].startswith("/"):
+        return f"postgresql://{auth}@/{name}?host={cfg['HOST']}"
+    return f"postgresql://{auth}@{cfg['HOST']}:{cfg['PORT'] or 5432}/{name}"
+
+
+def test_migrate_refuses_a_database_the_workbench_did_not_create(run_workbench, foreign_database):
+    env = {"DATABASE_URL": _url_for(foreign_database)}
+    refused = run_workbench("migrate", env=env)
+    assert refused.returncode == 1
+    assert "refusing to migrate database 'wb_foreign_db'" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    dropped = run_workbench("dropdb", env=env)
+    assert dropped.returncode == 1
+    assert "refusing to drop" in dropped.stderr
+    with psycopg2.connect(**_connect_kwargs(foreign_database)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert cur.fetchone()[0] == 0  # nothing was created in it
+
+
+def test_createdb_marks_the_database_so_migrate_may_proceed(run_workbench, foreign_database):
+    env = {"DATABASE_URL": _url_for("wb_created_db")}
+    try:
+        assert run_workbench("createdb", env=env).returncode == 0
+        again = run_workbench("createdb", env=env)
+        assert again.returncode == 0 and "already there" in again.stdout
+        migrated = run_workbench("migrate", env=env)
+        assert migrated.returncode == 0, migrated.stderr
+        clash = run_workbench("createdb", env={"DATABASE_URL": _url_for(foreign_database)})
+        assert clash.returncode == 1 and "not created by the workbench" in clash.stderr
+    finally:
+        assert run_workbench("dropdb", env=env).returncode == 0
+
+
+def _connect_kwargs(name: str) -> dict:
+    cfg = connection.settings_dict
+    return {
+        "dbname": name,
+        "user": cfg["USER"] or None,
+        "password": cfg["PASSWORD"] or None,
+        "host": cfg["HOST"] or None,
+        "port": cfg["PORT"] or None,
+    }
