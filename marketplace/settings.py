@@ -43,6 +43,9 @@ PASSWORD_HASHERS = [
 ]
 
 DATABASES = {"default": database_settings(services.database_url())}
+# Several suites can share one server; each may name its own throw-away test database.
+if os.environ.get("WORKBENCH_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["WORKBENCH_TEST_DB"]}
 
 CACHES = {
     "default": {
