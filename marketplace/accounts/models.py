@@ -34,6 +34,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
 
+    class Meta:
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["email"], name="accounts_user_email_idx"),
+            models.Index(fields=["username"], name="accounts_user_username_idx"),
+        ]
+
     def __str__(self) -> str:
         return self.username
 
@@ -51,6 +58,13 @@ class Profile(models.Model):
     location = models.CharField(max_length=100, blank=True)
     hourly_rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["user"], name="accounts_profile_user_idx"),
+            models.Index(fields=["role"], name="accounts_profile_role_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"

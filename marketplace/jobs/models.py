@@ -41,6 +41,16 @@ class Job(models.Model):
     budget = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["status"], name="jobs_job_status_idx"),
+            models.Index(fields=["date"], name="jobs_job_date_idx"),
+            models.Index(fields=["client"], name="jobs_job_client_idx"),
+            models.Index(fields=["created_by"], name="jobs_job_created_by_idx"),
+            models.Index(fields=["status", "date"], name="jobs_job_status_date_idx"),
+        ]
+
     def __str__(self) -> str:
         return self.title
 
@@ -65,6 +75,15 @@ class Application(models.Model):
     bid_amount = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["job"], name="jobs_app_job_idx"),
+            models.Index(fields=["applicant"], name="jobs_app_applicant_idx"),
+            models.Index(fields=["status"], name="jobs_app_status_idx"),
+            models.Index(fields=["job", "status"], name="jobs_app_job_status_idx"),
+        ]
+
 
 class SavedJob(models.Model):
     user = models.ForeignKey(
@@ -76,4 +95,10 @@ class SavedJob(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "job"], name="savedjob_unique_user_job")
+        ]
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["user"], name="jobs_savedjob_user_idx"),
+            models.Index(fields=["job"], name="jobs_savedjob_job_idx"),
+            models.Index(fields=["user", "saved_at"], name="jobs_savedjob_user_saved_idx"),
         ]

@@ -22,3 +22,12 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["status"], name="payment_payment_status_idx"),
+            models.Index(fields=["payer"], name="payment_payment_payer_idx"),
+            models.Index(fields=["recipient"], name="payment_payment_recipient_idx"),
+            models.Index(fields=["job"], name="payment_payment_job_idx"),
+        ]

@@ -28,6 +28,13 @@ class Review(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),
         ]
+        # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
+        indexes = [
+            models.Index(fields=["reviewed"], name="rating_review_reviewed_idx"),
+            models.Index(fields=["reviewer"], name="rating_review_reviewer_idx"),
+            models.Index(fields=["job"], name="rating_review_job_idx"),
+            models.Index(fields=["reviewer", "reviewed", "job"], name="rating_review_pair_job_idx"),
+        ]
 
     @classmethod
     def get_average_rating(cls, user_id: int) -> float | None:
