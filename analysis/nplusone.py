@@ -1,0 +1,221 @@
+"""N+1 queries and duplicate queries in a list of captured records.
+
+Two different smells, reported apart (as Debug Toolbar's "similar" and "duplicate"):
+
+* **N+1**: the same statement *shape* issued again and again from the same line of our
+  code, with different parameters, inside one unit of work (a request, a scenario run).
+  That is a loop fetching a relation row by row; the fix is to fetch it with the outer
+  query. The default threshold of 2 is django-zeal's; Scout (5 calls and 150 ms) and
+  Sentry (about 5 and 50 ms) are stricter, which ``threshold`` and ``min_total_ms`` can
+  reproduce.
+* **Duplicate**: the exact same statement and parameters more than once. No eager
+  loading removes it; reuse the result or cache it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from analysis.callsite import CallSite
+from analysis.capture import QueryRecord
+from analysis.fingerprint import brief, normalize
+from analysis.relations import Relation, infer_relation
+from analysis.sqlshape import shape
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Transaction and session control repeat by design; they are not N+1.
+_CONTROL = {"SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "RESET", "SHOW"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One N+1: ``count`` queries of one shape from ``call_site`` in one unit of work."""
+
+    count: int
+    fingerprint: str
+    sql: str
+    call_site: CallSite
+    scenario: str | None
+    unit: int
+    alias: str
+    total_ms: float
+    relation: Relation
+    first_index: int
+    indexes: tuple[int, ...] = field(repr=False, default=())
+    callers: tuple[CallSite, ...] = ()
+
+    @property
+    def fix(self) -> str:
+        return self.relation.fix
+
+    @property
+    def normalized(self) -> str:
+        return normalize(self.sql)
+
+    @property
+    def message(self) -> str:
+        where = f" in scenario {self.scenario!r}" if self.scenario else ""
+        if self.callers:
+            where = f" (called from {self.callers[0].short}){where}"
+        return (
+            f"N+1: {self.count} queries from {self.call_site.short}{where} "
+            f"({self.total_ms:.1f} ms) on {self.relation.description}: "
+            f"{brief(self.sql)} -> {self.fix}"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """The same statement with the same parameters, ``count`` times in one unit of work."""
+
+    count: int
+    sql: str
+    params: object
+    call_sites: tuple[CallSite, ...]
+    scenario: str | None
+    unit: int
+    alias: str
+    total_ms: float
+    indexes: tuple[int, ...] = field(repr=False, default=())
+
+    @property
+    def message(self) -> str:
+        sites = ", ".join(s.short for s in self.call_sites)
+        return (
+            f"duplicate: {self.count}x the same query with params {self.params!r} from {sites} "
+            f"({self.total_ms:.1f} ms): {brief(self.sql)} -> reuse the result or cache it"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _params_key(params: object) -> str:
+    return repr(params)
+
+
+def _sources_before(records: Sequence[QueryRecord], unit: int, before: int) -> list[str]:
+    """Tables read earlier in the unit, most recent first: the loop's queryset is among them."""
+    tables: list[str] = []
+    for record in reversed(records):
+        if record.unit != unit or record.index >= before or record.kind != "SELECT":
+            continue
+        table = shape(record.sql).table
+        if table and table not in tables:
+            tables.append(table)
+    return tables
+
+
+def detect_n_plus_one(
+    records: Iterable[QueryRecord], threshold: int = 2, min_total_ms: float = 0.0
+) -> list[Finding]:
+    """Findings ordered by total time, largest first."""
+    records = list(records)
+    groups: dict[tuple, list[QueryRecord]] = defaultdict(list)
+    for record in records:
+        if record.kind in _CONTROL or record.error:
+            continue
+        key = (record.unit, record.alias, record.fingerprint, record.file, record.line)
+        groups[key].append(record)
+    findings = []
+    for (unit, alias, fp, file, line), group in groups.items():
+        if len(group) < threshold:
+            continue
+        if len({_params_key(r.params) for r in group}) < 2:
+            continue  # one parameter set repeated: a duplicate, reported separately
+        total = sum(r.duration_ms for r in group)
+        if total < min_total_ms:
+            continue
+        first = group[0]
+        relation = infer_relation(
+            shape(first.sql), _sources_before(records, unit, first.index), file, line
+        )
+        findings.append(
+            Finding(
+                count=len(group),
+                fingerprint=fp,
+                sql=first.sql,
+                call_site=first.call_site,
+                scenario=first.scenario,
+                unit=unit,
+                alias=alias,
+                total_ms=total,
+                relation=relation,
+                first_index=first.index,
+                indexes=tuple(r.index for r in group),
+                callers=first.callers,
+            )
+        )
+    return sorted(findings, key=lambda f: (-f.total_ms, f.first_index))
+
+
+def detect_duplicates(records: Iterable[QueryRecord], threshold: int = 2) -> list[Duplicate]:
+    """Groups of identical statements and parameters, largest count first."""
+    groups: dict[tuple, list[QueryRecord]] = defaultdict(list)
+    for record in records:
+        if record.kind in _CONTROL or record.error:
+            continue
+        key = (record.unit, record.alias, record.sql, _params_key(record.params))
+        groups[key].append(record)
+    found = []
+    for (unit, alias, sql, _), group in groups.items():
+        if len(group) < threshold:
+            continue
+        sites = tuple(dict.fromkeys(r.call_site for r in group))
+        found.append(
+            Duplicate(
+                count=len(group),
+                sql=sql,
+                params=group[0].params,
+                call_sites=sites,
+                scenario=group[0].scenario,
+                unit=unit,
+                alias=alias,
+                total_ms=sum(r.duration_ms for r in group),
+                indexes=tuple(r.index for r in group),
+            )
+        )
+    return sorted(found, key=lambda d: (-d.count, d.indexes[0]))
+
+
+def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame, one row each, for reports."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "count": f.count,
+                "call_site": f.call_site.short,
+                "called_from": f.callers[0].short if f.callers else None,
+                "scenario": f.scenario,
+                "relation": f.relation.name,
+                "kind": f.relation.kind,
+                "fix": f.fix,
+                "total_ms": round(f.total_ms, 3),
+                "query": f.normalized,
+                "fingerprint": f.fingerprint,
+            }
+            for f in findings
+        ],
+        columns=[
+            "count",
+            "call_site",
+            "called_from",
+            "scenario",
+            "relation",
+            "kind",
+            "fix",
+            "total_ms",
+            "query",
+            "fingerprint",
+        ],
+    )

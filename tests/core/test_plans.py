@@ -1,0 +1,191 @@
+"""The plan model reads every common plan shape, each forced on a real table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.explain import explain
+from analysis.plans import NODE_COLUMNS, Plan
+from tests.core.conftest import run_sql
+
+SERIAL = {"max_parallel_workers_per_gather": "0"}
+
+
+def plan_of(sql: str, **settings: str) -> Plan:
+    return explain(sql, set_local={**SERIAL, **settings}).plan
+
+
+def kinds(plan: Plan) -> list[str]:
+    return [n.node_type for n in plan.nodes]
+
+
+def test_seq_scan_of_a_large_table_returning_few_rows_is_a_finding(items):
+    plan = plan_of("SELECT * FROM core_items WHERE c = 'nothing'")
+    [scan] = plan.find("Seq Scan")
+    assert scan.relation == "core_items"
+    assert scan.rows_removed_by_filter == 60000
+    assert scan.actual_rows == 0
+    [finding] = [f for f in plan.findings() if f.kind == "seq_scan"]
+    assert finding.evidence["rows_scanned"] == 60000
+    assert finding.evidence["rows_returned"] == 0
+    assert "Seq Scan on core_items read 60,000 rows to return 0" in finding.message
+    assert plan.findings(seq_scan_min_rows=100_000) == []
+
+
+def test_index_scan(items):
+    plan = plan_of("SELECT * FROM core_items WHERE id = 42")
+    [node] = plan.nodes
+    assert node.node_type == "Index Scan"
+    assert node.index == "core_items_pkey"
+    assert node.label == "Index Scan using core_items_pkey on core_items"
+    assert node.actual_rows == 1 and node.loops == 1
+    assert node.get("Index Cond") == "(id = 42)"
+    assert plan.findings() == []
+
+
+def test_bitmap_heap_scan(items):
+    run_sql("CREATE INDEX core_items_a ON core_items (a)")
+    plan = plan_of(
+        "SELECT * FROM core_items WHERE a IN (1, 2, 3)",
+        enable_seqscan="off",
+        enable_indexscan="off",
+    )
+    assert kinds(plan)[:2] == ["Bitmap Heap Scan", "Bitmap Index Scan"]
+    heap, index = plan.nodes[:2]
+    assert heap.relation == "core_items" and heap.actual_rows == 1800
+    assert index.index == "core_items_a" and index.parent_id == heap.id
+    assert index.label == "Bitmap Index Scan on core_items_a"
+
+
+def test_nested_loop_with_many_inner_loops_is_a_finding(items):
+    plan = plan_of(
+        "SELECT i.id, g.label FROM core_items i JOIN core_groups g ON g.id = i.a WHERE i.id <= 5000",
+        enable_hashjoin="off",
+        enable_mergejoin="off",
+    )
+    [loop] = plan.find("Nested Loop")
+    inner = loop.children[1]
+    assert inner.loops == 5000
+    assert loop.rows_total == 5000
+    [finding] = [f for f in plan.findings() if f.kind == "nested_loop"]
+    assert finding.evidence["loops"] == 5000
+    assert "5,000 times" in finding.message
+
+
+def test_hash_join(items):
+    plan = plan_of("SELECT count(*) FROM core_items i JOIN core_groups g ON g.id = i.a")
+    [join] = plan.find("Hash Join")
+    assert join.get("Join Type") == "Inner"
+    assert [c.node_type for c in join.children] == ["Seq Scan", "Hash"]
+    assert join.rows_total == 60000
+    assert not join.children[1].spilled
+
+
+def test_merge_join(items):
+    plan = plan_of(
+        "SELECT count(*) FROM core_items i JOIN core_groups g ON g.id = i.a",
+        enable_hashjoin="off",
+        enable_nestloop="off",
+    )
+    [join] = plan.find("Merge Join")
+    assert join.get("Merge Cond")
+    assert join.rows_total == 60000
+
+
+def test_sort_that_spills_to_disk_is_a_finding(items):
+    plan = plan_of("SELECT * FROM core_items ORDER BY c", work_mem="64kB")
+    [sort] = plan.find("Sort")
+    assert sort.spilled
+    assert sort.get("Sort Space Type") == "Disk"
+    assert sort.get("Sort Method") == "external merge"
+    assert sort.buffers("temp_written") > 0
+    [finding] = [f for f in plan.findings() if f.kind == "spill"]
+    assert finding.evidence["work_mem"] == "64kB"
+    assert "spilled to disk" in finding.message
+
+    in_memory = plan_of("SELECT * FROM core_items ORDER BY c", work_mem="64MB")
+    assert not in_memory.find("Sort")[0].spilled
+    assert [f for f in in_memory.findings() if f.kind == "spill"] == []
+
+
+def test_aggregates(items):
+    grouped = plan_of("SELECT a, count(*) FROM core_items GROUP BY a")
+    [agg] = grouped.find("Aggregate")
+    assert agg.label == "HashAggregate"
+    assert agg.actual_rows == 100
+    plain = plan_of("SELECT count(*) FROM core_items")
+    assert plain.root.label == "Aggregate" and plain.root.actual_rows == 1
+
+
+def test_parallel_plan(items):
+    plan = explain(
+        "SELECT count(*) FROM core_items WHERE b = 3",
+        set_local={
+            "parallel_setup_cost": "0",
+            "parallel_tuple_cost": "0",
+            "min_parallel_table_scan_size": "0",
+            "max_parallel_workers_per_gather": "2",
+        },
+    ).plan
+    [gather] = plan.find("Gather")
+    assert gather.get("Workers Planned") == 2
+    launched = gather.get("Workers Launched")
+    [scan] = plan.find("Seq Scan")
+    assert scan.label == "Parallel Seq Scan on core_items"
+    # per-process rows times loops adds up to the whole table's matches
+    assert scan.rows_total == pytest.approx(600, abs=3)
+    assert scan.workers_divisor == launched + 1
+    assert plan.root.label == "Finalize Aggregate"
+    frame = plan.nodes_frame()
+    assert frame.loc[frame["node_type"] == "Gather", "workers_planned"].item() == 2
+
+
+def test_misestimate_is_reported_where_it_starts(items):
+    plan = plan_of("SELECT * FROM core_items WHERE a = 1 AND b = 1")
+    [scan] = plan.find("Seq Scan")
+    assert scan.actual_rows == 600
+    assert scan.misestimate >= 10
+    assert scan.misestimate_direction == "under"
+    [finding] = [f for f in plan.findings() if f.kind == "misestimate"]
+    assert finding.node_id == scan.id
+    assert finding.evidence["actual_rows"] == 600
+    assert "underestimate" in finding.message
+
+
+def test_index_only_scan_with_heap_fetches_is_a_finding(items):
+    run_sql("CREATE INDEX core_items_a ON core_items (a)")
+    plan = plan_of(
+        "SELECT a FROM core_items WHERE a < 10", enable_seqscan="off", enable_bitmapscan="off"
+    )
+    [scan] = plan.find("Index Only Scan")
+    assert scan.heap_fetches == 6000  # never vacuumed: every row is checked in the heap
+    [finding] = [f for f in plan.findings() if f.kind == "heap_fetches"]
+    assert "VACUUM" in finding.message
+
+
+def test_nodes_frame_times_and_buffers_add_up(items):
+    plan = plan_of("SELECT count(*) FROM core_items i JOIN core_groups g ON g.id = i.a")
+    frame = plan.nodes_frame()
+    assert list(frame.columns) == NODE_COLUMNS
+    assert len(frame) == len(plan.nodes)
+    assert frame["exclusive_ms"].min() >= 0
+    assert frame["exclusive_ms"].sum() == pytest.approx(plan.root.inclusive_ms, rel=0.01)
+    assert frame["exclusive_shared_hit"].sum() + frame["exclusive_shared_read"].sum() == (
+        plan.shared_hit + plan.shared_read
+    )
+    assert frame.loc[0, "parent_id"] is None or frame["parent_id"].isna()[0]
+    assert set(frame["depth"]) == {0, 1, 2, 3}
+
+
+def test_plan_reads_json_text_and_refuses_other_things(items):
+    result = explain("SELECT * FROM core_items WHERE id < 10", analyze=False)
+    text = json.dumps([result.document])
+    plan = Plan.from_json(text)
+    assert plan.root.label == result.plan.root.label
+    assert not plan.analyzed and plan.execution_ms is None
+    assert "cost" in plan.summary()
+    assert "->" in plan.text()
+    with pytest.raises(ValueError, match="not an EXPLAIN"):
+        Plan.from_json({"nope": 1})
