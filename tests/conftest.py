@@ -13,6 +13,9 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# `seeded_tiny`: the tiny marketplace, seeded once per session (see its docstring).
+pytest_plugins = ["fixtures.pytest_plugin"]
+
 
 @pytest.fixture
 def run_workbench():

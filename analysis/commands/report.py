@@ -1,0 +1,150 @@
+"""`workbench report | compare | lab`: the notebooks headless, two runs side by side, and Lab."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from analysis.errors import WorkbenchError
+from analysis.report_params import NOTEBOOKS_DIR, PROJECT_ROOT, ParameterError
+
+
+def _refuse(message: str, code: int = 2) -> int:
+    print(f"workbench: error: {message}", file=sys.stderr)
+    return code
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis import report_params
+
+    options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
+    if args.scenarios is not None:
+        options["scenarios"] = _names(args.scenarios)
+    try:
+        plan = report_params.plan(
+            notebooks_dir=args.notebooks_dir,
+            only=[n for group in args.only or [] for n in _names(group)],
+            options=options,
+            assignments=args.parameter or [],
+            out=args.out,
+            execution_timeout=args.timeout,
+        )
+    except ParameterError as exc:
+        return _refuse(str(exc))
+    # The report seeds and changes indexes: only in a database the workbench may write to.
+    from analysis import ownership
+
+    ownership.ensure_owned("run the report in", args.allow_external)
+
+    from analysis import render, report
+
+    result = report.run(plan)
+    print(render.timings_text(result))
+    if result.summary is not None:
+        print()
+        print(render.summary_text(result.summary))
+    print(f"\nreport: {plan.out_dir / 'index.html'}")
+    if not result.ok:
+        return _refuse(result.problem or "the run failed", code=1)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from analysis import compare, summary
+
+    try:
+        a, b = summary.load(args.run_a), summary.load(args.run_b)
+    except summary.SummaryError as exc:
+        return _refuse(str(exc))
+    print(f"A: {args.run_a}\nB: {args.run_b}")
+    for difference in compare.parameter_differences(a, b):
+        print(f"note        parameters differ: {difference}")
+    changes = compare.compare(a, b)
+    for change in changes:
+        print(change.line())
+    regressions = sum(c.kind == "regression" for c in changes)
+    better = sum(c.kind == "improvement" for c in changes)
+    if not changes:
+        print("no changes beyond noise")
+    print(f"{regressions} regression(s), {better} improvement(s), {len(changes)} change(s) in all")
+    return 1 if regressions else 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Replace this process with JupyterLab from this environment, in notebooks/."""
+    jupyter = Path(sys.executable).parent / "jupyter"
+    if not jupyter.exists():
+        raise WorkbenchError(f"{jupyter} not found: run `make venv`")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
+    argv = [str(jupyter), "lab", f"--notebook-dir={NOTEBOOKS_DIR}"]
+    if os.geteuid() == 0:
+        argv.append("--allow-root")
+    argv += [a for a in args.lab_args if a != "--"]
+    if args.dry_run:
+        print(" ".join(argv))
+        return 0
+    os.chdir(NOTEBOOKS_DIR)
+    os.execve(argv[0], argv, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="run the notebooks with papermill and render the HTML report",
+        description="Run the report's notebooks in order, render them to HTML with the code "
+        "hidden, write index.html and summary.json. Everything is checked before anything runs.",
+    )
+    p.add_argument("--scale", default="medium", help="a preset or a number of users (medium)")
+    p.add_argument("--seed", type=int, default=42, help="random seed of the data (42)")
+    p.add_argument("--repeat", type=int, default=5, help="timed repeats per measurement (5)")
+    p.add_argument("--scenarios", metavar="A,B", help="scenarios to measure (all)")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/<date_time>/)")
+    p.add_argument(
+        "--only", action="append", metavar="NAMES", help="run only these notebooks (02, baseline)"
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        metavar="KEY=VALUE",
+        help="set a notebook parameter; the type comes from the notebook's declaration",
+    )
+    p.add_argument("--timeout", type=int, help="seconds a single cell may run (no limit)")
+    p.add_argument(
+        "--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help="notebooks to run (notebooks/)"
+    )
+    p.add_argument(
+        "--allow-external",
+        action="store_true",
+        help="run in a database the workbench did not create",
+    )
+    p.set_defaults(func=cmd_report)
+
+    p = subparsers.add_parser(
+        "compare",
+        help="what changed between two report runs; exit 1 on a regression",
+        description="Compare two runs' summary.json (a run folder or the file). Exit 0: no "
+        "regression; 1: a regression; 2: bad input.",
+    )
+    p.add_argument("run_a", metavar="RUN_A", type=Path)
+    p.add_argument("run_b", metavar="RUN_B", type=Path)
+    p.set_defaults(func=cmd_compare)
+
+    p = subparsers.add_parser("lab", help="open JupyterLab on the notebooks, configured")
+    p.add_argument("--dry-run", action="store_true", help="print the command instead")
+    p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
+    p.set_defaults(func=cmd_lab)

@@ -1,0 +1,355 @@
+"""Checking a report run's notebooks, parameters and output folder before anything runs.
+
+papermill only warns on an unknown parameter, turns ``-p run 007`` into ``7``, and
+finds a bad value when the cell using it fails, minutes into a run. Here every
+notebook's ``parameters`` cell is read first (the same way papermill reads it), each
+value is converted to the type its line declares (``seed: int = 42``), and the
+well-known parameters are checked against what the workbench can do. Any problem is
+one line and exit 2, before a kernel starts.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analysis.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    import nbformat
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+# Notebooks for people, never run by the pipeline.
+INTERACTIVE = {"explore"}
+# Set by the runner itself; a user value would split the run across folders.
+RUNNER_PARAMETERS = {"results_dir"}
+FALLBACK_SCALES = ("tiny", "small", "medium", "large")
+MAX_SCALE = 10_000_000  # users; beyond this a 2-core machine would not finish
+MAX_REPEAT = 1000
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+
+
+class ParameterError(WorkbenchError):
+    """Bad input to ``workbench report``: refused before anything runs (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type_name: str  # int, float, str, bool, list[str], list[int], or "any"
+    default: Any
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str
+    path: Path
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, already checked."""
+
+    notebooks: list[NotebookSpec]
+    values: dict[str, Any]
+    out_dir: Path
+    update_latest: bool
+    execution_timeout: int | None = None
+
+    def parameters_for(self, spec: NotebookSpec) -> dict[str, Any]:
+        """Only what the notebook declares: papermill would merely warn about the rest."""
+        values = {**self.values, "results_dir": str(self.out_dir)}
+        return {
+            k: _fit(v, spec.parameters[k].type_name)
+            for k, v in values.items()
+            if k in spec.parameters
+        }
+
+
+def _fit(value: Any, type_name: str) -> Any:
+    """A list given to a notebook that declared a comma-separated string gets one."""
+    if type_name == "str" and isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def _normalise_type(annotation: str, default: Any) -> str:
+    text = annotation.replace("typing.", "").replace(" ", "").lower()
+    if text in ("int", "float", "str", "bool", "list[str]", "list[int]"):
+        return text
+    if text in ("list", "tuple", "list[any]"):
+        return "list[str]"
+    # No (or an exotic) annotation: go by the default's type, as papermill's users expect.
+    for kind in (bool, int, float, str):
+        if isinstance(default, kind):
+            return kind.__name__
+    if isinstance(default, list | tuple):
+        return "list[int]" if default and all(isinstance(x, int) for x in default) else "list[str]"
+    return "any"
+
+
+def read_parameters(nb: nbformat.NotebookNode) -> dict[str, Parameter] | None:
+    """The parameters cell's declarations, or None when there is no cell tagged ``parameters``."""
+    from papermill.translators import PythonTranslator
+
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return None
+    found = {}
+    for p in PythonTranslator.inspect(cell):
+        try:
+            default = ast.literal_eval(p.default)
+        except (ValueError, SyntaxError):
+            default = p.default
+        found[p.name] = Parameter(
+            p.name, _normalise_type(p.inferred_type_name, default), default, p.help
+        )
+    return found
+
+
+def discover(notebooks_dir: Path) -> list[NotebookSpec]:
+    """The pipeline's notebooks, in file-name order (``01_seed`` before ``02_baseline``)."""
+    import nbformat
+
+    if not notebooks_dir.is_dir():
+        raise ParameterError(f"notebooks folder {notebooks_dir} does not exist")
+    specs = []
+    for path in sorted(notebooks_dir.glob("*.ipynb")):
+        if path.stem in INTERACTIVE:
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as exc:
+            raise ParameterError(f"notebook {path.name} cannot be read: {exc}") from None
+        params = read_parameters(nb)
+        if params is None:
+            raise ParameterError(f"notebook {path.name} has no cell tagged 'parameters'")
+        specs.append(NotebookSpec(path.stem, path, params))
+    if not specs:
+        raise ParameterError(f"no notebooks in {notebooks_dir}")
+    return specs
+
+
+def _matches(spec: NotebookSpec, wanted: str) -> bool:
+    """``02_baseline`` can be asked for as ``02_baseline``, ``02`` or ``baseline``."""
+    number, _, rest = spec.name.partition("_")
+    return wanted in (spec.name, number, rest)
+
+
+def select(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
+    if not only:
+        return list(specs)
+    unknown = [w for w in only if not any(_matches(s, w) for s in specs)]
+    if unknown:
+        names = ", ".join(s.name for s in specs)
+        raise ParameterError(f"unknown notebook {unknown[0]!r} in --only (known: {names})")
+    return [s for s in specs if any(_matches(s, w) for w in only)]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def coerce(name: str, raw: str, type_name: str) -> Any:
+    """Turn the command line's text into the declared type; ``"007"`` stays a string for str."""
+    raw = raw.strip() if type_name != "str" else raw
+
+    def bad(expected: str) -> ParameterError:
+        return ParameterError(f"parameter {name}: expected {expected}, got {raw!r}")
+
+    if type_name == "int":
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise bad("a whole number")
+        return int(raw)
+    if type_name == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise bad("a number") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise bad("a finite number")
+        return value
+    if type_name == "bool":
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise bad("true or false")
+    if type_name in ("list[str]", "list[int]"):
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        if type_name == "list[int]":
+            return [coerce(name, item, "int") for item in items]
+        return items
+    return raw
+
+
+def scale_presets() -> tuple[str, ...]:
+    """The data generator's presets when it is installed, else the documented four."""
+    try:
+        from fixtures import PRESETS
+    except ImportError:
+        return FALLBACK_SCALES
+    return tuple(PRESETS)
+
+
+def known_scenarios() -> tuple[str, ...] | None:
+    """Scenario names from the marketplace's registry, or None while there is none."""
+    try:
+        module = importlib.import_module("marketplace.scenarios")
+    except ImportError:
+        return None
+    registry = getattr(module, "SCENARIOS", None)
+    return tuple(registry) if registry else None
+
+
+def check_scale(value: Any) -> str:
+    """A preset or a number of users, judged by the data generator itself when it is there."""
+    text = str(value).strip()
+    try:
+        from fixtures import parse_scale
+    except ImportError:
+        parse_scale = None
+    if parse_scale is not None:
+        try:
+            parse_scale(text)
+        except WorkbenchError as exc:
+            raise ParameterError(str(exc)) from None
+        return text
+    if text in FALLBACK_SCALES:
+        return text
+    if re.fullmatch(r"\d+", text):
+        if not 1 <= int(text) <= MAX_SCALE:
+            raise ParameterError(f"scale {text} is out of range (1 to {MAX_SCALE:,} users)")
+        return text
+    raise ParameterError(
+        f"unknown scale {text!r} (a preset: {', '.join(FALLBACK_SCALES)}; or a number of users)"
+    )
+
+
+def check_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Checks for the parameters every workbench notebook shares."""
+    out = dict(values)
+    if "scale" in out:
+        out["scale"] = check_scale(out["scale"])
+    if "seed" in out and not (isinstance(out["seed"], int) and 0 <= out["seed"] < 2**63):
+        raise ParameterError(f"seed must be a whole number >= 0, got {out['seed']!r}")
+    if "repeat" in out and not (
+        isinstance(out["repeat"], int) and 1 <= out["repeat"] <= MAX_REPEAT
+    ):
+        raise ParameterError(f"repeat must be from 1 to {MAX_REPEAT}, got {out['repeat']!r}")
+    if "scenarios" in out:
+        scenarios = out["scenarios"]
+        if isinstance(scenarios, str):
+            scenarios = [s.strip() for s in scenarios.split(",") if s.strip()]
+        if not scenarios:
+            raise ParameterError("scenarios: name at least one (or 'all')")
+        known = known_scenarios()
+        for name in scenarios:
+            if name == "all":
+                continue
+            if not _NAME.match(name) or (known is not None and name not in known):
+                hint = f" (known: {', '.join(known)}, or all)" if known else ""
+                raise ParameterError(f"unknown scenario {name!r}{hint}")
+        out["scenarios"] = list(scenarios)
+    return out
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    """``-p key=value`` pairs as text; the types come from the notebooks."""
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ParameterError(f"-p expects key=value, got {pair!r}")
+        parsed[key] = value
+    return parsed
+
+
+def typed_values(
+    specs: Sequence[NotebookSpec], options: Mapping[str, Any], raw: Mapping[str, str]
+) -> dict[str, Any]:
+    """Merge typed options (--scale...) and ``-p`` text, converted per the notebooks' types."""
+    declared: dict[str, Parameter] = {}
+    for spec in specs:
+        for name, param in spec.parameters.items():
+            declared.setdefault(name, param)
+    for key in raw:
+        if key in RUNNER_PARAMETERS:
+            raise ParameterError(f"parameter {key} is set by the runner (use --out for the folder)")
+        if key not in declared:
+            known = ", ".join(sorted(set(declared) - RUNNER_PARAMETERS)) or "none"
+            raise ParameterError(
+                f"unknown parameter {key!r}: no selected notebook declares it (known: {known})"
+            )
+    values = {k: v for k, v in options.items() if v is not None}
+    values.update({key: coerce(key, text, declared[key].type_name) for key, text in raw.items()})
+    return check_values(values)
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def default_out_dir(reports_dir: Path = REPORTS_DIR) -> Path:
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    path, n = reports_dir / stamp, 1
+    while path.exists():
+        n += 1
+        path = reports_dir / f"{stamp}_{n}"
+    return path
+
+
+def check_out_dir(path: Path) -> Path:
+    """Refuse a folder that cannot be created or written, or that holds a previous run."""
+    path = path.expanduser().resolve()
+    if path.exists():
+        if not path.is_dir():
+            raise ParameterError(f"output folder {path} is a file")
+        if any(path.iterdir()):
+            raise ParameterError(f"output folder {path} is not empty; pick a new one")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ParameterError(f"output folder {path} is not writable")
+        return path
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ParameterError(f"output folder {path} cannot be created: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ParameterError(f"output folder {path} cannot be created: {parent} is not writable")
+    return path
+
+
+def plan(
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    only: Sequence[str] | None = None,
+    options: Mapping[str, Any] | None = None,
+    assignments: Sequence[str] = (),
+    out: Path | None = None,
+    execution_timeout: int | None = None,
+) -> RunPlan:
+    """Check everything a run needs; raises ParameterError with one line on the first problem."""
+    specs = select(discover(Path(notebooks_dir)), only)
+    values = typed_values(specs, options or {}, parse_assignments(assignments))
+    if execution_timeout is not None and execution_timeout <= 0:
+        raise ParameterError(
+            f"--timeout must be a positive number of seconds, got {execution_timeout}"
+        )
+    out_dir = check_out_dir(Path(out) if out else default_out_dir())
+    return RunPlan(
+        specs, values, out_dir, update_latest=out is None, execution_timeout=execution_timeout
+    )

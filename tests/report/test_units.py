@@ -1,0 +1,132 @@
+"""The pieces around the runner: the bootstrap, progress lines, the summary's text and HTML."""
+
+import io
+import re
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from analysis import notebook, render
+from analysis.report import NotebookResult, Progress
+from tests.report.samples import sample
+
+
+def test_run_parameters_are_the_literals_defined_before_the_bootstrap():
+    namespace = {
+        "scale": "tiny",
+        "seed": 42,
+        "scenarios": ["all"],
+        "_private": 1,
+        "In": [],
+        "go": go,
+        "helper": print,
+    }
+    assert notebook.run_parameters(namespace) == {
+        "scale": "tiny",
+        "seed": 42,
+        "scenarios": ["all"],
+    }
+
+
+def test_bootstrap_resolves_results_dir_in_place(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace = {"results_dir": "run", "repeat": 3}
+    params = notebook.bootstrap(namespace, show=False)
+    assert namespace["results_dir"] == str(tmp_path / "run")
+    assert (tmp_path / "run").is_dir()
+    assert params == {"results_dir": str(tmp_path / "run"), "repeat": 3}
+
+
+def test_offline_charts_embed_nothing_from_a_cdn():
+    import plotly.io as pio
+
+    notebook.use_offline_plotly()
+    notebook.use_offline_plotly()  # idempotent
+    assert pio.renderers.default == "notebook"
+    bundle = pio.renderers["notebook"].to_mimebundle(go.Figure(go.Bar(y=[1, 2])).to_dict())
+    page = bundle["text/html"]
+    assert "plotly-graph-div" in page
+    assert not re.search(r"<script[^>]+src=\"https?://", page)
+
+
+def test_progress_prints_plain_lines_in_a_log():
+    out = io.StringIO()
+    progress = Progress(out, tty=False)
+    progress.notebook_start(1, 2, "01_seed", 3)
+    progress.cell_start(1, 3)
+    progress.cell_done(1, 3)
+    progress.cell_done(2, 3, failed=True)
+    progress.notebook_done(NotebookResult("01_seed", status="failed", seconds=1.25))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[1/2] 01_seed: running (3 cells)"
+    assert re.fullmatch(r"\[1/2\] 01_seed: cell 1/3 done \(\d+\.\ds\)", lines[1])
+    assert lines[2].startswith("[1/2] 01_seed: cell 2/3 failed")
+    assert lines[3] == "[1/2] 01_seed: FAILED in 1.2s"
+    assert "\r" not in out.getvalue()
+
+
+def test_progress_redraws_one_line_on_a_terminal():
+    out = io.StringIO()
+    progress = Progress(out, tty=True)
+    progress.notebook_start(2, 6, "02_baseline", 4)
+    progress.cell_start(3, 4)
+    progress.cell_done(3, 4)
+    progress.notebook_done(NotebookResult("02_baseline", status="ok", seconds=2.0))
+    text = out.getvalue()
+    assert "\r\x1b[K[2/6] 02_baseline  0/4 cells done" in text
+    assert "\r\x1b[K[2/6] 02_baseline  3/4 cells done" in text
+    assert text.endswith("\r\x1b[K[2/6] 02_baseline: ok in 2.0s\n")
+    assert text.count("\n") == 1
+
+
+def test_the_terminal_summary_shows_verdicts_and_before_after():
+    text = render.summary_text(sample())
+    assert re.search(r"PASS\s+N\+1 queries eliminated\s+0", text)
+    assert re.search(r"job_list\s+baseline\s+21\s+1\s+40\.0 ms\s+44\.0 ms\s+30\.0 ms", text)
+    assert "cache hit rate: 90.0%" in text
+
+
+def test_index_html_escapes_what_it_shows(tmp_path):
+    from analysis.report import RunResult
+    from analysis.report_params import RunPlan
+
+    data = sample()
+    data["scenarios"][0]["name"] = "<script>alert(1)</script>"
+    result = RunResult(RunPlan([], {"scale": "tiny"}, tmp_path, False), summary=data)
+    page = render.index_html(result)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "jobs_job_status_date_idx" in page
+
+
+def test_lab_is_started_from_this_environment_in_notebooks(tmp_path):
+    from tests.report.conftest import PROJECT_ROOT, workbench
+
+    proc = workbench("lab", "--dry-run", "--", "--port", "9999")
+    assert proc.returncode == 0, proc.stderr
+    argv = proc.stdout.split()
+    assert argv[0].endswith("/jupyter") and argv[1] == "lab"
+    assert f"--notebook-dir={PROJECT_ROOT / 'notebooks'}" in argv
+    assert argv[-2:] == ["--port", "9999"]
+
+
+def test_latest_points_at_the_newest_run(tmp_path):
+    from analysis.report import _update_latest
+
+    first, second = tmp_path / "2025-01-01_020000", tmp_path / "2025-01-02_020000"
+    first.mkdir()
+    second.mkdir()
+    _update_latest(first)
+    assert (tmp_path / "latest").readlink() == Path(first.name)
+    _update_latest(second)
+    assert (tmp_path / "latest").resolve() == second
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name, second.name, "latest"]
+
+
+def test_without_out_a_run_goes_to_a_new_dated_folder_under_reports(notebooks):
+    from analysis import report_params
+
+    run = report_params.plan(notebooks / "ok")
+    assert run.out_dir.parent == report_params.REPORTS_DIR
+    assert run.update_latest is True
+    assert not run.out_dir.exists()
