@@ -16,7 +16,7 @@ from analysis.errors import WorkbenchError
 from analysis.urls import BadURL, redact
 
 # Modules under analysis.commands, each with ``register(subparsers)``.
-COMMAND_MODULES = ["services", "database", "indexes", "seed", "report"]
+COMMAND_MODULES = ["services", "database", "indexes", "seed", "report", "measure"]
 
 
 class _Parser(argparse.ArgumentParser):

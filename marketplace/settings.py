@@ -61,6 +61,16 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The API's optimisation switches (marketplace/api/switches.py reads them per request, so
+# one process can measure every variant with override_settings).
+WORKBENCH_EAGER = os.environ.get("WORKBENCH_EAGER", "").strip().lower() in {"1", "true", "yes"}
+WORKBENCH_CACHE = os.environ.get("WORKBENCH_CACHE", "").strip().lower() in {"1", "true", "yes"}
+# Seconds each cached kind lives. Versioned keys keep entries correct, so a TTL only bounds
+# memory and how long a write the cache could not see (QuerySet.update, raw SQL) stays hidden.
+WORKBENCH_CACHE_TTL = {"ratings": 3600, "job_stats": 1800, "responses": 600}
+# After a Redis failure, requests skip Redis for this long instead of each waiting for it.
+WORKBENCH_CACHE_RETRY_SECONDS = 5.0
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False

@@ -8,6 +8,8 @@ exist, so ids cannot be probed. Lists of private objects are filtered to the cal
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 
 from marketplace.api import queries
@@ -16,9 +18,11 @@ from marketplace.api.errors import forbidden, not_found
 from marketplace.jobs.models import Job
 
 
-def visible_job(request: HttpRequest, job_id: int) -> Job:
+def visible_job(
+    request: HttpRequest, job_id: int, load: Callable[[int], Job | None] = queries.job_by_id
+) -> Job:
     """The job if the caller may see it; a draft only to its client (404 otherwise)."""
-    job = queries.job_by_id(job_id)
+    job = load(job_id)
     if job is None:
         raise not_found("job")
     if job.status == Job.Status.DRAFT:

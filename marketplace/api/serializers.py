@@ -96,13 +96,15 @@ def profile(found) -> dict[str, Any] | None:
 
 def user_item(user) -> dict[str, Any]:
     """A public user: no email, with profile, average rating and review count."""
+    found = profile(queries.profile_of(user))
+    average, count = queries.rating_summary(user)
     return {
         "id": user.pk,
         "username": user.username,
         "date_joined": iso(user.date_joined),
-        "profile": profile(queries.profile_of(user)),
-        "average_rating": queries.average_rating(user),
-        "review_count": queries.review_count(user),
+        "profile": found,
+        "average_rating": average,
+        "review_count": count,
     }
 
 

@@ -9,6 +9,7 @@ from marketplace.api import queries, serializers
 from marketplace.api import validation as v
 from marketplace.api.access import require_client_of, require_role, visible_job
 from marketplace.api.auth import require_user
+from marketplace.api.caching import cached_response
 from marketplace.api.errors import conflict, invalid
 from marketplace.api.http import api_view, json_body, ok
 from marketplace.api.pagination import page_from, paginate
@@ -21,6 +22,9 @@ def _status_filter(request: HttpRequest) -> queries.StatusFilter:
     )
 
 
+@cached_response(
+    "job-applications", per_user=True, depends=lambda user_id, kw: [f"job:{kw['job_id']}", "names"]
+)
 def job_applications(request: HttpRequest, job_id: int) -> HttpResponse:
     user = require_user(request)
     job = visible_job(request, job_id)
@@ -64,6 +68,11 @@ def apply(request: HttpRequest, job_id: int) -> HttpResponse:
     return ok(serializers.application_for_applicant(application), status=201)
 
 
+@cached_response(
+    "applications",
+    per_user=True,
+    depends=lambda user_id, kw: [f"user:{user_id}", "jobrefs", "names"],
+)
 def my_applications(request: HttpRequest) -> HttpResponse:
     user = require_user(request)
     filters = _status_filter(request)

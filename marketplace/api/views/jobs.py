@@ -11,6 +11,7 @@ from marketplace.api import queries, serializers
 from marketplace.api import validation as v
 from marketplace.api.access import require_client_of, require_role, visible_job
 from marketplace.api.auth import require_user
+from marketplace.api.caching import cached_response, do_not_cache
 from marketplace.api.errors import invalid
 from marketplace.api.http import api_view, json_body, ok
 from marketplace.api.pagination import page_from, paginate
@@ -29,6 +30,7 @@ TRANSITIONS: dict[str, set[str]] = {
 EDITABLE = ("title", "description", "budget", "date", "industry", "subcategory", "status")
 
 
+@cached_response("jobs", per_user=False, depends=lambda user_id, kw: ["jobs", "names"])
 def list_jobs(request: HttpRequest) -> HttpResponse:
     filters = queries.JobFilters(
         status=v.optional(request.GET, "status", v.choice, PUBLIC_STATUSES),
@@ -90,13 +92,19 @@ def create_job(request: HttpRequest) -> HttpResponse:
     return ok(serializers.job_detail(job), status=201)
 
 
+@cached_response(
+    "job", per_user=False, depends=lambda user_id, kw: [f"job:{kw['job_id']}", "names"]
+)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    return ok(serializers.job_detail(visible_job(request, job_id)))
+    job = visible_job(request, job_id, queries.job_for_detail)
+    response = ok(serializers.job_detail(job))
+    # A draft is shown to its client only: that answer must not become the public one.
+    return do_not_cache(response) if job.status == Status.DRAFT else response
 
 
 def update_job(request: HttpRequest, job_id: int) -> HttpResponse:
     user = require_user(request)
-    job = visible_job(request, job_id)
+    job = visible_job(request, job_id, queries.job_for_detail)
     require_client_of(job, user, "change it")
     data = json_body(request)
     v.reject_unknown(data, EDITABLE)

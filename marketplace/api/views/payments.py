@@ -8,6 +8,7 @@ from marketplace.api import queries, serializers
 from marketplace.api import validation as v
 from marketplace.api.access import require_client_of
 from marketplace.api.auth import require_user
+from marketplace.api.caching import cached_response
 from marketplace.api.errors import invalid, not_found
 from marketplace.api.http import api_view, json_body, ok
 from marketplace.api.pagination import page_from, paginate
@@ -15,6 +16,9 @@ from marketplace.jobs.models import Job
 from marketplace.payment.models import Payment
 
 
+@cached_response(
+    "payments", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}", "jobrefs", "names"]
+)
 def list_payments(request: HttpRequest) -> HttpResponse:
     user = require_user(request)
     filters = queries.StatusFilter(
@@ -62,6 +66,7 @@ def create_payment(request: HttpRequest) -> HttpResponse:
     return ok(serializers.payment(payment, payer.pk), status=201)
 
 
+@cached_response("wallet", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}"])
 def wallet(request: HttpRequest) -> HttpResponse:
     user = require_user(request)
     found = queries.wallet_of(user)

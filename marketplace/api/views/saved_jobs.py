@@ -8,12 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from marketplace.api import queries, serializers
 from marketplace.api import validation as v
 from marketplace.api.auth import require_user
+from marketplace.api.caching import cached_response
 from marketplace.api.errors import invalid, not_found
 from marketplace.api.http import api_view, json_body, no_content, ok
 from marketplace.api.pagination import page_from, paginate
 from marketplace.jobs.models import Job, SavedJob
 
 
+@cached_response(
+    "saved-jobs", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}", "jobrefs"]
+)
 def list_saved(request: HttpRequest) -> HttpResponse:
     user = require_user(request)
     page = page_from(request.GET)

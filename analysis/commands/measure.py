@@ -1,0 +1,251 @@
+"""`workbench measure`: every scenario under every variant, written to a results folder.
+
+Bad arguments (an unknown scenario or variant, a repeat or page size below 1, a write
+share outside [0, 1)) are refused in one line with exit 2 before anything runs. The
+variants need the plan's indexes reverted (baseline, eager, cache) or applied (indexes,
+all); that DDL is refused in a database the workbench did not create unless
+``--allow-external``, and the indexes are put back as they were at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from analysis import ownership
+from analysis.errors import WorkbenchError
+
+DEFAULT_VARIANTS = "baseline,indexes,eager,cache,all"
+
+
+def _refuse(message: str) -> int:
+    print(f"workbench: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to below 1: {value}")
+    return value
+
+
+def _exponent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 10: {value}")
+    return value
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def render_table(result) -> str:
+    """Scenario x variant figures as a fixed-width table."""
+    header = ["scenario", "variant", "queries", "data", "count", "auth", "n+1", "p50 ms"]
+    header += ["p95 ms", "db ms", "cpu ms"]
+    rows = []
+    for name, scenario in result.scenarios.items():
+        for variant, f in scenario["variants"].items():
+            rows.append(
+                [
+                    name,
+                    variant,
+                    str(f["queries"]),
+                    str(f["data_queries"]),
+                    str(f["count_queries"]),
+                    str(f["auth_queries"]),
+                    str(f["n_plus_one"]),
+                    _fmt(f["p50_ms"]),
+                    _fmt(f["p95_ms"]),
+                    _fmt(f["db_ms"]),
+                    _fmt(f["db_cpu_ms"]),
+                ]
+            )
+    widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=False)]
+    lines = [
+        "  ".join(
+            h.rjust(w) if i > 1 else h.ljust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    ]
+    lines += [
+        "  ".join(
+            c.rjust(w) if i > 1 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def compact(result, out: Path) -> dict[str, Any]:
+    """What --json prints: the figures without plans and per-read details."""
+    heavy = {"plans", "plan_diffs", "disappeared", "n_plus_one_details"}
+    scenarios = []
+    for name, scenario in result.scenarios.items():
+        variants = {}
+        for variant, figures in scenario["variants"].items():
+            slim = {k: v for k, v in figures.items() if k not in heavy}
+            slim["plan_changes"] = sum(d["verdict"] != "unchanged" for d in figures["plan_diffs"])
+            slim["disappeared"] = len(figures["disappeared"])
+            variants[variant] = slim
+        scenarios.append({"name": name, "variants": variants})
+    return {
+        "out": str(out),
+        "parameters": result.parameters,
+        "db_cpu": result.db_cpu,
+        "cache": result.cache,
+        "scenarios": scenarios,
+    }
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    from analysis import django_env
+
+    django_env.setup()
+    from marketplace import scenarios, variants
+
+    scenario_names = _names(args.scenarios)
+    variant_names = _names(args.variants)
+    if not scenario_names:
+        return _refuse("--scenarios: name at least one scenario (or all)")
+    if not variant_names:
+        return _refuse("--variants: name at least one variant")
+    try:
+        scenario_names = scenarios.check_names(scenario_names)
+        variants.select(variant_names)
+    except ValueError as exc:
+        return _refuse(str(exc))
+    if args.scale is not None:
+        import fixtures
+
+        try:
+            scale = fixtures.parse_scale(args.scale)
+        except WorkbenchError as exc:
+            return _refuse(str(exc))
+        ownership.ensure_owned("seed", args.allow_external)
+        seeded = fixtures.seed(
+            scale, seed=args.seed, reset=True, progress=False, allow_external=True
+        )
+        print(seeded.summary(), file=sys.stderr)
+    from marketplace import perf_indexes
+
+    perf_indexes.applied_apps()  # one line when the database is not migrated
+    if variants.needs_ddl(variant_names):
+        ownership.ensure_owned("change the indexes of", args.allow_external)
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("results/measure") / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    )
+    try:
+        result = scenarios.measure(
+            scenario_names,
+            variant_names,
+            repeat=args.repeat,
+            warmup=args.warmup,
+            page_size=args.page_size,
+            explain=not args.no_explain,
+            mixed_requests=args.requests,
+            write_share=args.write_share,
+            zipf_s=args.zipf,
+            seed=args.seed,
+            context={"scale": args.scale},
+            progress=None if args.quiet else (lambda line: print(line, file=sys.stderr)),
+        )
+    except scenarios.NoData as exc:
+        raise WorkbenchError(str(exc)) from None
+    result.write(out)
+    if args.json:
+        print(json.dumps(compact(result, out), default=str))
+        return 0
+    print(render_table(result))
+    cache = result.cache
+    if cache.get("hit_rate") is not None:
+        redis = cache.get("redis_hit_rate")
+        print(
+            f"\ncache hit rate ({cache['variant']}, mixed workload of {cache['requests']} "
+            f"requests, {cache['writes']} writes, Zipf s={cache['zipf_s']}): "
+            f"{100 * cache['hit_rate']:.1f}% from our counters"
+            + (
+                f", {100 * redis:.1f}% from Redis INFO (all keys, generations included)"
+                if redis is not None
+                else ""
+            )
+        )
+    print(f"database CPU: {result.db_cpu.get('description', result.db_cpu['method'])}")
+    print(f"results: {out}")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "measure", help="run every scenario under each variant and record what it costs"
+    )
+    p.add_argument(
+        "--scale",
+        metavar="NAME|N",
+        help="reseed the database at this scale first (default: measure the data as it is)",
+    )
+    p.add_argument("--seed", type=_natural, default=42, help="seed of the data and the workload")
+    p.add_argument("--scenarios", default="all", help="comma-separated scenario names, or all")
+    p.add_argument(
+        "--variants", default=DEFAULT_VARIANTS, help=f"comma-separated (default {DEFAULT_VARIANTS})"
+    )
+    p.add_argument("--repeat", type=_positive, default=5, help="timed calls per scenario (5)")
+    p.add_argument("--warmup", type=_natural, default=1, help="untimed calls before them (1)")
+    p.add_argument("--page-size", type=_positive, default=20, help="page size of the lists (20)")
+    p.add_argument(
+        "--requests",
+        type=_natural,
+        default=2000,
+        help="counted requests of the mixed cache workload; 0 skips it (2000)",
+    )
+    p.add_argument("--write-share", type=_share, default=0.05, help="share of writes in it (0.05)")
+    p.add_argument("--zipf", type=_exponent, default=1.1, help="Zipf exponent of its reads (1.1)")
+    p.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN ANALYZE plans")
+    p.add_argument("--out", help="results folder (default results/measure/<date_time>)")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--allow-external", action="store_true", help="change indexes in a database not ours"
+    )
+    p.set_defaults(func=cmd_measure)

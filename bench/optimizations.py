@@ -1,0 +1,222 @@
+"""Benchmark: every scenario under baseline, indexes, eager, cache and all, on fresh data.
+
+Usage: ``python bench/optimizations.py --scale medium [--repeat 20] [--warmup 2] [--keep]``
+
+It creates a fresh database next to the workbench's (``DATABASE_URL`` or the embedded
+server), migrates it, seeds it at ``--scale`` and measures with
+``marketplace.scenarios.measure`` in one process, variant after variant on the same
+data: each scenario ``--warmup`` untimed calls then ``--repeat`` timed ones, plans
+explained, and the mixed cache workload under the cache variants. Then, under ``all``,
+the mixed workload again at each ``--write-shares`` value, to show how the hit rate
+depends on the share of writes. The full results go to ``--out`` (``results.json``,
+``measurements.parquet``, ``plans/``).
+
+Prints one JSON line per scenario::
+
+    {"scenario": "job_list", "baseline": {"queries", "data_queries", "n_plus_one", "p50_ms",
+     "p95_ms", "db_ms", "db_cpu_ms"}, "indexes": {...}, "eager": {...}, "cache": {...},
+     "all": {...}, "speedup_p50": baseline p50 / all p50, "speedup_p50_eager": ...,
+     "db_ms_ratio": all / baseline, "db_cpu_ratio": all / baseline}
+
+and a last line ``{"cache_hit_rate": ..., ...}`` with the mixed workload's figures, the
+same mixed traffic under every variant (hit rate, read p50/p95, queries, database time
+and CPU per request), the hit rate per write share, the database CPU method, and the
+plan's targets judged on these measurements. Then drops the database (unless ``--keep``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis import ownership, services  # noqa: E402
+from analysis.urls import with_database  # noqa: E402
+
+FIGURES = ("queries", "data_queries", "count_queries", "auth_queries", "n_plus_one")
+FIGURES += ("p50_ms", "p95_ms", "db_ms", "db_cpu_ms")
+
+
+def _ratio(after, before) -> float | None:
+    if after is None or before in (None, 0):
+        return None
+    return round(after / before, 4)
+
+
+def _total(rows: list[dict], variant: str, key: str) -> float | None:
+    values = [r[variant][key] for r in rows if variant in r]
+    return None if not values or any(v is None for v in values) else round(sum(values), 3)
+
+
+def _mixed(result) -> dict:
+    """Per variant, the same mixed traffic: hit rate, latency, database time per request."""
+    keys = ("hit_rate", "queries_per_request", "db_ms_per_request", "db_cpu_ms_per_request")
+    return {
+        variant: {**{k: figures.get(k) for k in keys}, **figures.get("read_latency", {})}
+        for variant, figures in result.mixed.items()
+    }
+
+
+def _targets(rows: list[dict], cache: dict, mixed: dict) -> dict:
+    """The plan's targets, judged on these measurements (``all`` against ``baseline``)."""
+
+    def reduction(key: str, variant: str = "all") -> float | None:
+        before, after = _total(rows, "baseline", key), _total(rows, variant, key)
+        return None if not before or after is None else round(100 * (1 - after / before), 1)
+
+    eager_data = max((r["eager"]["data_queries"] for r in rows if "eager" in r), default=None)
+    all_data = max((r["all"]["data_queries"] for r in rows if "all" in r), default=None)
+    worst_p95 = max((r["all"]["p95_ms"] for r in rows if "all" in r), default=None)
+    worst_eager = max((r["eager"]["p95_ms"] for r in rows if "eager" in r), default=None)
+    query_time, cpu = reduction("db_ms"), reduction("db_cpu_ms")
+    rate = cache.get("hit_rate")
+
+    def mixed_reduction(key: str) -> float | None:
+        before, after = mixed.get("baseline", {}).get(key), mixed.get("all", {}).get(key)
+        return None if not before or after is None else round(100 * (1 - after / before), 1)
+
+    return {
+        "data_queries_1_to_2": {
+            "measured_eager_max": eager_data,
+            "measured_all_max": all_data,
+            "met": eager_data is not None and eager_data <= 2,
+        },
+        "query_time_down_50pct": {
+            "measured_pct": query_time,
+            "measured_pct_eager": reduction("db_ms", "eager"),
+            "measured_pct_mixed_traffic": mixed_reduction("db_ms_per_request"),
+            "met": (query_time or 0) >= 50,
+        },
+        "p95_under_200ms": {
+            "measured_worst_ms": worst_p95,
+            "measured_worst_eager_ms": worst_eager,
+            "measured_mixed_traffic_ms": mixed.get("all", {}).get("p95_ms"),
+            "met": (worst_p95 or 1e9) < 200,
+        },
+        "cache_hit_rate_over_80pct": {
+            "measured": rate,
+            "met": rate is not None and rate > 0.8,
+        },
+        "db_cpu_down_50pct": {
+            "measured_pct": cpu,
+            "measured_pct_eager": reduction("db_cpu_ms", "eager"),
+            "measured_pct_mixed_traffic": mixed_reduction("db_cpu_ms_per_request"),
+            "met": (cpu or 0) >= 50,
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=20, help="timed calls per scenario")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed calls before them")
+    parser.add_argument("--page-size", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000, help="mixed workload requests")
+    parser.add_argument("--write-share", type=float, default=0.05)
+    parser.add_argument("--write-shares", default="0,0.02,0.05,0.1", help="hit rate sweep")
+    parser.add_argument("--zipf", type=float, default=1.1)
+    parser.add_argument("--out", default=None, help="results folder")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = parser.parse_args()
+
+    url = with_database(services.database_url(), f"wb_bench_optimizations_{os.getpid()}")
+    ownership.create_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("WORKBENCH_CACHE_PREFIX", "bench")
+    try:
+        from analysis import django_env
+
+        django_env.setup()
+        from django.core.management import call_command
+
+        from fixtures.seeding import seed
+        from marketplace import scenarios, variants
+
+        call_command("migrate", verbosity=0, interactive=False)
+        seeded = seed(args.scale, seed=args.seed, progress=False)
+        started = time.perf_counter()
+        result = scenarios.measure(
+            repeat=args.repeat,
+            warmup=args.warmup,
+            page_size=args.page_size,
+            mixed_requests=args.requests,
+            write_share=args.write_share,
+            zipf_s=args.zipf,
+            seed=args.seed,
+            mixed_variants=list(variants.VARIANTS),
+            context={"scale": args.scale, "rows_seeded": seeded.total_rows},
+            progress=lambda line: print(line, file=sys.stderr),
+        )
+        sweep = {}
+        with variants.restoring(), variants.VARIANTS["all"]():
+            for share in [float(s) for s in args.write_shares.split(",") if s.strip()]:
+                mixed = scenarios.mixed_workload(
+                    requests=args.requests, write_share=share, zipf_s=args.zipf, seed=args.seed
+                )
+                sweep[str(share)] = {k: mixed[k] for k in ("hit_rate", "reads", "writes")}
+        seconds = time.perf_counter() - started
+        out = Path(args.out or f"results/bench_optimizations/{args.scale}")
+        result.write(out)
+
+        rows = []
+        for name, scenario in result.scenarios.items():
+            figures = {
+                variant: {k: f[k] for k in FIGURES} for variant, f in scenario["variants"].items()
+            }
+            base, best = figures.get("baseline", {}), figures.get("all", {})
+            row = {
+                "scenario": name,
+                **figures,
+                "speedup_p50": _ratio(base.get("p50_ms"), best.get("p50_ms")),
+                "speedup_p50_eager": _ratio(base.get("p50_ms"), figures["eager"]["p50_ms"])
+                if "eager" in figures
+                else None,
+                "db_ms_ratio": _ratio(best.get("db_ms"), base.get("db_ms")),
+                "db_cpu_ratio": _ratio(best.get("db_cpu_ms"), base.get("db_cpu_ms")),
+            }
+            rows.append(row)
+            print(json.dumps(row))
+        cache = result.cache
+        mixed = _mixed(result)
+        print(
+            json.dumps(
+                {
+                    "cache_hit_rate": cache.get("hit_rate"),
+                    "cache": cache,
+                    "hit_rate_by_write_share": sweep,
+                    "mixed": mixed,
+                    "db_cpu": result.db_cpu,
+                    "totals": {
+                        variant: {k: _total(rows, variant, k) for k in ("db_ms", "db_cpu_ms")}
+                        for variant in result.parameters["variants"]
+                    },
+                    "targets": _targets(rows, cache, mixed),
+                    "scale": args.scale,
+                    "rows_seeded": seeded.total_rows,
+                    "repeat": args.repeat,
+                    "warmup": args.warmup,
+                    "seconds": round(seconds, 1),
+                    "out": str(out),
+                    "python": platform.python_version(),
+                }
+            )
+        )
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            ownership.drop_database(url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
