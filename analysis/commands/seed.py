@@ -26,7 +26,16 @@ def cmd_seed(args: argparse.Namespace) -> int:
         allow_external=True,  # checked just above
     )
     print(result.summary())
+    _clear_cache()
     return 0
+
+
+def _clear_cache() -> None:
+    """COPY bypasses the ORM's invalidation hooks, so cached answers would outlive the reseed."""
+    from marketplace import cache
+
+    if cache.clear() is None:
+        print("cache: Redis unreachable; every cached entry will be treated as stale")
 
 
 def _as_of(value: str | None) -> date:

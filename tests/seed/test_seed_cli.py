@@ -1,7 +1,9 @@
 """`workbench seed` end to end: real subprocesses, real databases on the workbench's server."""
 
 import pytest
+from django.core.cache import caches
 
+from analysis.urls import database_settings
 from tests.seed.conftest import connect, workbench
 
 
@@ -65,10 +67,15 @@ def test_seed_refuse_then_reset_in_a_workbench_database(workbench_db):
     assert "already holds marketplace data" in again.stderr and "--reset" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
 
+    # COPY bypasses the cache's invalidation hooks: a reseed must drop the database's entries
+    name = database_settings(workbench_db)["NAME"]
+    caches["default"].set(f"{name}:probe", "stale answer")
+    assert caches["default"].get(f"{name}:probe") == "stale answer"
     reset = workbench(
         "seed", "--scale", "50", "--reset", "--seed", "7", "--as-of", "2024-06-30", url=workbench_db
     )
     assert reset.returncode == 0, reset.stderr
+    assert caches["default"].get(f"{name}:probe") is None
     after = _counts(workbench_db)
     assert after["accounts_user"] == 50 and after["jobs_job"] == 250
     with connect(workbench_db) as conn, conn.cursor() as cur:
