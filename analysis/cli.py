@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -16,7 +17,7 @@ from analysis.errors import WorkbenchError
 from analysis.urls import BadURL, redact
 
 # Modules under analysis.commands, each with ``register(subparsers)``.
-COMMAND_MODULES = ["services", "database", "indexes", "seed", "report", "measure"]
+COMMAND_MODULES = ["services", "database", "indexes", "report", "seed", "measure"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,13 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a service failure, a database error: still one line
+    except Exception as exc:
+        # Expected failures (a server down, a database error) and bugs alike get one line;
+        # WORKBENCH_DEBUG=1 shows the traceback for a bug report.
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
         from analysis.services import ServiceError
 
-        if isinstance(exc, ServiceError) or type(exc).__module__.startswith(
+        first = (str(exc).strip().splitlines() or [""])[0]
+        expected = isinstance(exc, ServiceError) or type(exc).__module__.startswith(
             ("psycopg2", "django.db", "redis")
-        ):
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            print(f"workbench: error: {redact(first)}", file=sys.stderr)
-            return 1
-        raise
+        )
+        message = first if expected else f"{type(exc).__name__}: {first}"
+        hint = "" if expected else " (WORKBENCH_DEBUG=1 shows the traceback)"
+        print(f"workbench: error: {redact(message)}{hint}", file=sys.stderr)
+        return 1

@@ -17,6 +17,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["fixtures.pytest_plugin"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _subprocesses_see_a_users_environment():
+    """pytest-django exports DJANGO_SETTINGS_MODULE; a user's shell has none.
+
+    Commands and kernels the tests start must configure Django themselves, as they do
+    for a user, so the variable is dropped once Django is set up in this process.
+    """
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    yield
+
+
 @pytest.fixture
 def run_workbench():
     """Run the real ``workbench`` command line in a subprocess and return the completed process."""

@@ -87,3 +87,19 @@ def _connect_kwargs(name: str) -> dict:
         "host": cfg["HOST"] or None,
         "port": cfg["PORT"] or None,
     }
+
+
+def test_an_unexpected_failure_is_one_line_with_a_debug_hint(monkeypatch, capsys):
+    from analysis import cli
+    from analysis.commands import services as services_command
+
+    def broken(args):
+        raise RuntimeError("postgresql://bob:hunter2@db/x went away\nsecond line")
+
+    monkeypatch.setattr(services_command, "cmd_status", broken)
+    monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
+    assert cli.main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("workbench: error: RuntimeError: postgresql://bob:***@db/x went away")
+    assert "WORKBENCH_DEBUG=1" in err and "hunter2" not in err

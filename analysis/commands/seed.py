@@ -32,6 +32,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def _clear_cache() -> None:
     """COPY bypasses the ORM's invalidation hooks, so cached answers would outlive the reseed."""
+    from analysis import django_env
+
+    django_env.setup()
     from marketplace import cache
 
     if cache.clear() is None:
