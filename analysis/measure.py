@@ -53,6 +53,7 @@ control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses, fingerp
            "plans": [{"fingerprint", "sql", "call_site", "per_call", "seen_in",
                       "execution_ms", "planning_ms", "summary", "file", "error"}],
            "plan_diffs": [{"fingerprint", "sql", "verdict", "summary"}],  # not in baseline
+           "statements": [{"fingerprint", "sql", "call_site", "per_call"}],  # timed calls
            "disappeared": [{"fingerprint", "sql", "call_site", "per_call"}]}}}],
      "cache": {"hit_rate", "hits", "misses", "reads", "writes", "redis_hits",
                "redis_misses", ..., "variant"},   # the mixed run of the last cache variant
@@ -60,6 +61,12 @@ control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses, fingerp
 
 ``plans/<scenario>/<variant>/<fingerprint>.json``: the EXPLAIN document, with the SQL
 and parameters it was run with.
+
+A folder written earlier can be read back with :func:`load` and passed to a later run as
+``reference``: its baseline's plans and statements are what that run's variants are
+diffed against, so a notebook measuring one variant does not re-measure the baseline
+(the notebooks of ``workbench report`` run in separate kernels and hand results on
+through the run folder).
 
 Per scenario and variant, ``queries`` counts everything; ``data_queries`` leaves out the
 pagination ``count``, the ``auth`` lookups of the caller and transaction ``control``
@@ -330,6 +337,7 @@ class MeasureResult:
         self.scenarios: dict[str, dict[str, Any]] = {}  # name -> {..., "variants": {}}
         self.plan_documents: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.mixed: dict[str, dict[str, Any]] = {}
+        self.source: Path | None = None  # the folder it was read from, if any
 
     # ----------------------------------------------------------------- accessors
 
@@ -398,8 +406,67 @@ class MeasureResult:
             target.write_text(json.dumps(document, indent=1, default=str))
         return out
 
+    @classmethod
+    def read(cls, folder: str | Path) -> MeasureResult:
+        """A results folder written by :meth:`write`, back as a result (plans included)."""
+        folder = Path(folder)
+        try:
+            data = json.loads((folder / "results.json").read_text())
+        except FileNotFoundError:
+            raise MeasureError(f"no measurement in {folder} (results.json is missing)") from None
+        except (OSError, ValueError) as exc:
+            raise MeasureError(f"cannot read {folder / 'results.json'}: {exc}") from None
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise MeasureError(
+                f"{folder / 'results.json'} has schema version {data.get('schema_version')!r}, "
+                f"this workbench reads {SCHEMA_VERSION}"
+            )
+        result = cls(data.get("parameters", {}), data.get("db_cpu", {}))
+        result.context = data.get("context", {})
+        result.scenarios = {
+            s["name"]: {k: v for k, v in s.items() if k != "name"} for s in data["scenarios"]
+        }
+        result.mixed = data.get("mixed", {})
+        result.source = folder
+        table = folder / "measurements.parquet"
+        if table.exists():
+            import pandas as pd
+
+            frame = pd.read_parquet(table)
+            result.rows = [
+                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+                for row in frame.to_dict("records")
+            ]
+        for path in sorted((folder / "plans").glob("*/*/*.json")):
+            document = json.loads(path.read_text())
+            key = (document["scenario"], document["variant"], document["fingerprint"])
+            result.plan_documents[key] = document
+        return result
+
+    def baseline_reference(
+        self, baseline: str = "baseline"
+    ) -> tuple[dict[tuple[str, str], Any], dict[str, dict[str, dict[str, Any]]]]:
+        """The baseline's plans by (scenario, fingerprint) and statements by scenario."""
+        plans = {
+            (scenario, fp): document["plan"]
+            for (scenario, variant, fp), document in self.plan_documents.items()
+            if variant == baseline
+        }
+        statements = {}
+        for name, scenario in self.scenarios.items():
+            figures = scenario["variants"].get(baseline)
+            if figures is not None:
+                listed = figures.get("statements") or figures.get("plans") or []
+                statements[name] = {s["fingerprint"]: s for s in listed}
+        return plans, statements
+
     def _repr_html_(self) -> str:
         return self.summary_frame().to_html(index=False)
+
+
+def load(folder: str | Path) -> MeasureResult:
+    """Read a results folder (``results.json``, ``measurements.parquet``, ``plans/``)."""
+    return MeasureResult.read(folder)
 
 
 # --------------------------------------------------------------------------- the run
@@ -473,6 +540,7 @@ def measure(
     mixed_variants: Iterable[str] = (),
     around: AbstractContextManager | None = None,
     baseline: str = "baseline",
+    reference: MeasureResult | None = None,
     n_plus_one_threshold: int = 2,
     parameters: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -482,6 +550,9 @@ def measure(
     ``cpu=True`` probes the best database CPU method, ``False``/``None`` skips it, or pass
     a :class:`CpuMeter`. ``cache_probe`` returns cumulative ``hits``/``misses`` (and
     optionally ``redis_hits``/``redis_misses``) of the application's cache.
+    ``reference`` is an earlier result holding the ``baseline`` variant (e.g. read with
+    :func:`load`): when this run does not measure the baseline itself, its variants'
+    plan diffs and disappeared statements are computed against that one.
     """
     scenarios = [_as_scenario(s) for s in scenarios]
     names = [s.name for s in scenarios]
@@ -519,7 +590,11 @@ def measure(
             result.scenarios[scenario.name] = {**_describe(scenario), "variants": {}}
         runner = _Runner(classify, meter, cache_probe, n_plus_one_threshold)
         baseline_plans: dict[tuple[str, str], Any] = {}
-        baseline_fps: dict[str, dict[str, tuple[QueryRecord, float]]] = {}
+        baseline_fps: dict[str, dict[str, dict[str, Any]]] = {}
+        if reference is not None and baseline not in variants:
+            baseline_plans, baseline_fps = reference.baseline_reference(baseline)
+            if reference.source is not None:
+                result.context["baseline_from"] = str(reference.source)
         for variant, factory in variants.items():
             with ExitStack() as stack:
                 stack.enter_context(factory())
@@ -613,13 +688,21 @@ def _plans(
     explain_runs: int,
     is_baseline: bool,
     baseline_plans: dict[tuple[str, str], Any],
-    baseline_fps: dict[str, dict[str, tuple[QueryRecord, float]]],
+    baseline_fps: dict[str, dict[str, dict[str, Any]]],
 ) -> None:
     from analysis.explain import ExplainError
     from analysis.explain import explain as run_explain
     from analysis.plandiff import diff_plans
 
-    seen = {fp: (r, round(n / calls, 2)) for fp, (r, n) in _fingerprints(records).items()}
+    seen = {
+        fp: {
+            "fingerprint": fp,
+            "sql": brief(r.sql),
+            "call_site": r.call_site.short,
+            "per_call": round(n / calls, 2),
+        }
+        for fp, (r, n) in _fingerprints(records).items()
+    }
     plans, diffs = [], []
     timed = _explainable(records)
     # Statements only the first warm-up call issued: what a cache miss costs.
@@ -670,18 +753,14 @@ def _plans(
                 )
     figures["plans"] = plans
     figures["plan_diffs"] = diffs
+    figures["statements"] = list(seen.values())
     if is_baseline:
         baseline_fps[scenario] = seen
         figures["disappeared"] = []
     elif scenario in baseline_fps:
         figures["disappeared"] = [
-            {
-                "fingerprint": fp,
-                "sql": brief(record.sql),
-                "call_site": record.call_site.short,
-                "per_call": per_call,
-            }
-            for fp, (record, per_call) in baseline_fps[scenario].items()
+            {k: statement.get(k) for k in ("fingerprint", "sql", "call_site", "per_call")}
+            for fp, statement in baseline_fps[scenario].items()
             if fp not in seen
         ]
     else:

@@ -52,8 +52,13 @@ def run_parameters(namespace: dict[str, Any]) -> dict[str, Any]:
 
 
 def resolve_results_dir(value: str | os.PathLike | None) -> Path:
-    """The run folder notebooks exchange files through; created when missing."""
-    path = Path(value) if value else INTERACTIVE_RESULTS
+    """The run folder notebooks exchange files through; created when missing.
+
+    Without a value, ``WORKBENCH_RESULTS_DIR`` or ``results/interactive``: a test session
+    (nbval) sets its own, so two sessions never read each other's files.
+    """
+    default = os.environ.get("WORKBENCH_RESULTS_DIR") or INTERACTIVE_RESULTS
+    path = Path(value) if value else Path(default)
     if not path.is_absolute():
         path = (Path.cwd() / path).resolve()
     path.mkdir(parents=True, exist_ok=True)

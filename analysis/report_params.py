@@ -240,6 +240,17 @@ def check_scale(value: Any) -> str:
     )
 
 
+# The measuring notebooks' own parameters, checked here so a bad value fails in one line
+# before any kernel starts, not minutes later in the cell that uses it.
+RANGES: dict[str, tuple[Any, str]] = {
+    "page_size": (lambda v: isinstance(v, int) and v >= 1, "a whole number of 1 or more"),
+    "page_sizes": (lambda v: isinstance(v, int) and v >= 1, "whole numbers of 1 or more"),
+    "mixed_requests": (lambda v: isinstance(v, int) and v >= 0, "a whole number of 0 or more"),
+    "write_share": (lambda v: isinstance(v, int | float) and 0 <= v < 1, "from 0 to below 1"),
+    "audit_write_rows": (lambda v: isinstance(v, int) and v >= 1, "a whole number of 1 or more"),
+}
+
+
 def check_values(values: dict[str, Any]) -> dict[str, Any]:
     """Checks for the parameters every workbench notebook shares."""
     out = dict(values)
@@ -265,6 +276,12 @@ def check_values(values: dict[str, Any]) -> dict[str, Any]:
                 hint = f" (known: {', '.join(known)}, or all)" if known else ""
                 raise ParameterError(f"unknown scenario {name!r}{hint}")
         out["scenarios"] = list(scenarios)
+    for name, (ok, expected) in RANGES.items():
+        if name not in out:
+            continue
+        for value in out[name] if isinstance(out[name], list) else [out[name]]:
+            if not ok(value):
+                raise ParameterError(f"{name} must be {expected}, got {value!r}")
     return out
 
 

@@ -590,6 +590,7 @@ def measure(
     seed: int = 42,
     mixed_variants: Iterable[str] | None = None,
     context: Mapping[str, Any] | None = None,
+    reference: MeasureResult | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> MeasureResult:
     """Every named scenario under every named variant (all of both by default).
@@ -598,6 +599,8 @@ def measure(
     puts them back as they were at the end. ``mixed_requests=0`` skips the mixed
     workload; otherwise it runs under each variant in ``mixed_variants`` (default: those
     with caching on; name them all to compare database time under the same traffic).
+    ``reference``: an earlier result with the baseline (``analysis.measure.load``) that
+    the variants' plan diffs and disappeared queries are computed against.
     """
     from marketplace import variants as marketplace_variants
 
@@ -630,6 +633,7 @@ def measure(
             cache_probe=cache_probe,
             mixed=mixed,
             mixed_variants=mixed_variants,
+            reference=reference,
             parameters={
                 "page_size": page_size,
                 "mixed_requests": mixed_requests,

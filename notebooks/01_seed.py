@@ -24,37 +24,16 @@ from analysis.notebook import bootstrap
 params = bootstrap()
 
 # %%
-import json
-from pathlib import Path
+from analysis import report_tables
+from marketplace import report_steps
 
-import pandas as pd
-from django.core.management import call_command
-
-import fixtures
-from analysis import ownership
-
-ownership.ensure_owned("migrate")
-call_command("migrate", verbosity=0, interactive=False)
-seeded = fixtures.seed(scale, seed=seed, reset=True, progress=False)
+seeded = report_steps.seed(scale, seed, results_dir)
 
 # %% [markdown]
-# Rows per table, and where the time went:
+# Rows per table, and where the time went (generation overlaps the load):
 
 # %%
-rows = pd.Series(seeded.rows, name="rows").sort_values(ascending=False).to_frame()
-rows.loc["total"] = seeded.total_rows
-rows
+report_tables.seed_rows_frame(seeded.as_dict())
 
 # %%
-timings = {
-    "generate (s)": seeded.generate_s,
-    "load (s)": seeded.load_s,
-    "index (s)": seeded.index_s,
-    "analyze (s)": seeded.analyze_s,
-    "total (s)": seeded.seconds,
-    "rows per second": round(seeded.rows_per_s),
-}
-Path(results_dir, "seed.json").write_text(
-    json.dumps({"scale": seeded.scale, "users": seeded.users, "rows": seeded.rows, **timings})
-)
-pd.Series(timings).to_frame("value")
+report_tables.seed_timings_frame(seeded.as_dict())

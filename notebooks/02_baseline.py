@@ -9,13 +9,18 @@
 # %% [markdown]
 # # 02 · Baseline
 #
-# Every scenario measured as the marketplace stands: queries, N+1 patterns, latency and plans.
+# Every scenario measured as the marketplace stands: the plan's indexes reverted (Django's
+# own foreign-key and unique indexes stay), eager loading and caching off. Each scenario
+# is one real request through Django's test client, as a real user picked from the data:
+# one untimed call, then `repeat` timed ones. The result is stored in
+# `results_dir/02_baseline/`; the later notebooks measure their variants against it.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
 repeat: int = 3  # timed repeats per measurement
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
+page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
@@ -23,7 +28,57 @@ from analysis.notebook import bootstrap
 
 params = bootstrap()
 
+# %%
+from analysis import report_figures, report_tables
+from marketplace import report_steps
+
+stage = report_steps.measure_stage(
+    results_dir,
+    "02_baseline",
+    ["baseline"],
+    scenarios=scenarios,
+    scale=scale,
+    seed=seed,
+    repeat=repeat,
+    page_size=page_size,
+)
+baseline = stage.own
+
 # %% [markdown]
-# This notebook is a placeholder: the measurements it will hold come with the
-# scenario runner (`workbench measure`). It writes its results into `results_dir`
-# for 06_report to collect.
+# ## Per scenario
+#
+# `queries` counts every statement; `data queries` leaves out the paginator's `COUNT(*)`
+# and the caller's lookup (`auth`). p50 and p95 are wall times of the whole request;
+# `db ms` is the driver-side time of its queries and `db cpu ms` the database backend's
+# CPU time (medians over the timed calls).
+
+# %%
+report_tables.figures_frame(baseline)
+
+# %% [markdown]
+# ## N+1 patterns
+#
+# The same statement shape issued again and again from one line of code, each with the
+# relation it follows and the fix.
+
+# %%
+report_tables.n_plus_one_frame(baseline)
+
+# %% [markdown]
+# ## The slowest statements and what their plans show
+#
+# Each distinct statement was run once more under `EXPLAIN (ANALYZE, BUFFERS)`.
+
+# %%
+report_tables.plan_findings_frame(baseline, top=5)
+
+# %%
+figure = report_figures.slowest_plan(baseline)
+if figure is not None:
+    figure.show()
+
+# %% [markdown]
+# ## Latency
+
+# %%
+report_figures.latency_distribution(baseline).show()

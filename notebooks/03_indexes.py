@@ -9,13 +9,19 @@
 # %% [markdown]
 # # 03 · Indexes
 #
-# The plan's indexes, one at a time and together: what each one buys, and the index audit.
+# The performance plan lists 24 indexes. The audit asks of each one: does an equivalent
+# index already exist (Django indexes every foreign key and unique field by itself), what
+# does it cost (size, build time, write slowdown), and which scenarios' plans use it when
+# it alone is added. Then every scenario is measured with all 24 applied (the `indexes`
+# variant) and its plans are compared with the baseline's plans from 02.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
 repeat: int = 3  # timed repeats per measurement
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
+page_size: int = 20  # page size of the list endpoints
+audit_write_rows: int = 500  # rows re-inserted and updated to time each index's write cost
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
@@ -23,7 +29,55 @@ from analysis.notebook import bootstrap
 
 params = bootstrap()
 
+# %%
+from analysis import report_figures, report_tables, reporting
+from marketplace import report_steps
+
+# The variant first, right after 02 measured the baseline: the audit's write-cost rounds
+# churn the tables (it vacuums them afterwards), which the comparison should not see.
+stage = report_steps.measure_stage(
+    results_dir,
+    "03_indexes",
+    ["indexes"],
+    scenarios=scenarios,
+    scale=scale,
+    seed=seed,
+    repeat=repeat,
+    page_size=page_size,
+)
+audit = report_steps.audit_indexes(scenarios, page_size=page_size, write_rows=audit_write_rows)
+reporting.write_json(results_dir, reporting.AUDIT_FILE, audit)
+print(report_tables.audit_summary(audit))
+
 # %% [markdown]
-# This notebook is a placeholder: the measurements it will hold come with the
-# scenario runner (`workbench measure`). It writes its results into `results_dir`
-# for 06_report to collect.
+# ## The audit
+#
+# `duplicates`: the existing index it repeats (or the wider one covering it); `write x`:
+# insert and update time with the index divided by without it; `used by`: the scenarios
+# whose plans pick it when it alone is added; `gain ms`: the server time those
+# statements save with it.
+
+# %%
+for note in report_tables.audit_notes(audit):
+    print(note)
+report_tables.audit_frame(audit)
+
+# %% [markdown]
+# ## All 24 applied, against the baseline
+
+# %%
+print(stage.baseline_note)
+report_tables.comparison_frame(stage.view, "indexes")
+
+# %% [markdown]
+# ## Plans that changed, in words
+#
+# Each statement's plan with the indexes against its plan in the baseline. A change
+# counts when it moves by 20% and more than the noise floor; `unchanged` ones are left out.
+
+# %%
+print(report_tables.plan_verdicts(stage.view, "indexes"))
+report_tables.plan_diffs_frame(stage.view, "indexes")
+
+# %%
+report_figures.before_after(stage.view, ["baseline", "indexes"]).show()

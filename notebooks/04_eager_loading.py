@@ -9,13 +9,18 @@
 # %% [markdown]
 # # 04 · Eager loading
 #
-# select_related, prefetch_related and annotations instead of per-row queries.
+# With the eager switch on, the endpoints read related rows with `select_related` and
+# counts and averages with annotations, instead of one query per row. Measured against
+# the baseline from 02 (the plan's indexes reverted in both), then at two page sizes: the
+# baseline's query count grows with the page, eager loading's does not.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
 repeat: int = 3  # timed repeats per measurement
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
+page_size: int = 20  # page size of the list endpoints
+page_sizes: list[int] = [10, 50]  # two page sizes to compare query counts at
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
@@ -23,7 +28,57 @@ from analysis.notebook import bootstrap
 
 params = bootstrap()
 
+# %%
+from analysis import report_figures, report_tables, reporting
+from marketplace import report_steps
+
+stage = report_steps.measure_stage(
+    results_dir,
+    "04_eager_loading",
+    ["eager"],
+    scenarios=scenarios,
+    scale=scale,
+    seed=seed,
+    repeat=repeat,
+    page_size=page_size,
+)
+print(stage.baseline_note)
+report_tables.comparison_frame(stage.view, "eager")
+
 # %% [markdown]
-# This notebook is a placeholder: the measurements it will hold come with the
-# scenario runner (`workbench measure`). It writes its results into `results_dir`
-# for 06_report to collect.
+# ## N+1 patterns left under eager loading
+
+# %%
+print(report_tables.n_plus_one_totals(stage.view))
+report_tables.n_plus_one_frame(stage.view, "eager")
+
+# %% [markdown]
+# ## Queries that disappeared
+#
+# Baseline statements the eager variant no longer runs, with how many times per request
+# the baseline ran each and the line that issued it.
+
+# %%
+report_tables.disappeared_frame(stage.view, "eager")
+
+# %% [markdown]
+# ## Query counts at two page sizes (measured)
+
+# %%
+counts = report_steps.page_size_counts(scenarios, page_sizes)
+reporting.write_json(results_dir, reporting.PAGE_SIZES_FILE, counts)
+report_tables.page_size_frame(counts)
+
+# %%
+if counts:
+    report_figures.page_size_bars(counts).show()
+
+# %% [markdown]
+# ## Plans that changed, and before and after
+
+# %%
+print(report_tables.plan_verdicts(stage.view, "eager"))
+report_tables.plan_diffs_frame(stage.view, "eager")
+
+# %%
+report_figures.before_after(stage.view, ["baseline", "eager"]).show()

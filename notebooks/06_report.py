@@ -9,9 +9,10 @@
 # %% [markdown]
 # # 06 · Summary
 #
-# The run at a glance: the success criteria, then each scenario before and after.
-# This notebook gathers what the others left in the run folder and writes
-# `summary.json` (its schema is in the README); `workbench report` validates it.
+# The run at a glance: the success criteria, then each scenario before and after. This
+# notebook gathers what the others left in the run folder and writes `summary.json` (its
+# schema is in the README); `workbench report` validates it. Every figure below comes
+# from this run's files.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
@@ -26,64 +27,91 @@ from analysis.notebook import bootstrap
 params = bootstrap()
 
 # %%
-import json
-from pathlib import Path
+from IPython.display import HTML, display
 
-import pandas as pd
-import plotly.graph_objects as go
-from IPython.display import display
+from analysis import report_figures, report_tables, reporting, summary
 
-from analysis import summary
-
-run_dir = Path(results_dir)
-
-
-def read(name, default):
-    """A result another notebook left in the run folder, or `default` when it did not run."""
-    path = run_dir / name
-    return json.loads(path.read_text()) if path.exists() else default
-
-
-run_info = read("run.json", {})
+run = reporting.collect(results_dir)
+run_info = reporting.read_json(results_dir, "run.json", {})
 result = summary.build(
-    parameters={k: v for k, v in params.items() if k != "results_dir"},
+    parameters={
+        **run_info.get("parameters", {}),
+        **{k: v for k, v in params.items() if k != "results_dir"},
+    },
     environment=summary.collect_environment(run_info.get("started_at") or summary.now()),
-    scenarios=read("scenarios.json", []),
-    index_audit=read("index_audit.json", []),
-    cache=read("cache.json", {"hit_rate": None}),
+    scenarios=run.scenarios,
+    index_audit=run.index_audit,
+    cache=run.cache,
 )
-summary.write(run_dir / "summary.json", result)
+print(f"wrote {summary.write(run.folder / 'summary.json', result)}")
 
 # %% [markdown]
 # ## Success criteria
+#
+# Judged on `all` (the indexes, eager loading and caching together) against `baseline`;
+# a criterion nobody measured fails.
 
 # %%
-criteria = pd.DataFrame(result["criteria"])
-criteria["verdict"] = criteria.pop("passed").map({True: "PASS", False: "FAIL"})
-criteria.set_index("name")
+report_tables.criteria_frame(result)
 
 # %% [markdown]
 # ## Scenarios, before and after
 
 # %%
-rows = [
-    {"scenario": s["name"], "variant": variant, **{k: f[k] for k in summary.FIGURES}}
-    for s in result["scenarios"]
-    for variant, f in s["variants"].items()
-]
-table = pd.DataFrame(rows, columns=["scenario", "variant", *summary.FIGURES])
-if rows:
-    display(table)
+if run.measured is not None:
+    display(report_tables.overview_frame(run.measured))
 else:
     print("No scenario was measured in this run.")
 
 # %%
-if rows:
-    fig = go.Figure(
-        [
-            go.Bar(name=variant, x=group["scenario"], y=group["p95_ms"])
-            for variant, group in table.groupby("variant", sort=False)
-        ],
-        layout={"title": "p95 latency per scenario (ms)", "barmode": "group"},
-    )
-    fig.show()
+if run.measured is not None:
+    report_figures.before_after(run.measured, title="Every variant per scenario").show()
+
+# %%
+if run.measured is not None:
+    report_figures.latency_distribution(run.measured).show()
+
+# %% [markdown]
+# ## The slowest statement, before and after
+#
+# Each box is a plan node, its width the node's time, its colour its own time.
+
+# %%
+if run.measured is not None:
+    for variant in ("baseline", "all"):
+        figure = report_figures.slowest_plan(run.measured, variant)
+        if figure is not None:
+            figure.show()
+
+# %% [markdown]
+# ## Each scenario
+#
+# Its figures per variant (queries with data queries in brackets), the baseline
+# statements each variant no longer runs, and the plans that changed, in words.
+
+# %%
+for section in report_tables.scenario_sections(result, run.measured):
+    display(HTML(section))
+
+# %% [markdown]
+# ## Cache
+
+# %%
+if "05_caching" in run.stages:
+    display(report_tables.mixed_frame(run.stages["05_caching"]))
+else:
+    print("The cache was not measured in this run.")
+
+# %% [markdown]
+# ## Index audit
+
+# %%
+if run.index_audit:
+    for line in [
+        report_tables.audit_summary(run.index_audit),
+        *report_tables.audit_notes(run.index_audit),
+    ]:
+        print(line)
+    display(report_tables.audit_frame(run.index_audit))
+else:
+    print("The index audit did not run in this run.")

@@ -4,16 +4,19 @@
 replace a medium report's data with the tiny defaults, and two suites running at once
 would seed under each other. Each session gets a fresh database on the same server
 (``<WORKBENCH_TEST_DB>_nbval``, or ``<database>_nbval_<pid>``), created with the
-workbench's marker, migrated, and dropped at the end, with its own cache key prefix. The kernels
-nbval starts inherit this process's environment, so it is set around each notebook
-cell's set-up, which is when nbval starts a notebook's kernel.
+workbench's marker, migrated, and dropped at the end, with its own cache key prefix and
+its own results folder (``WORKBENCH_RESULTS_DIR``: 02 stores the baseline there, 03 to 06
+read it). The kernels nbval starts inherit this process's environment, so it is set
+around each notebook cell's set-up, which is when nbval starts a notebook's kernel.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -42,7 +45,13 @@ def _notebook_env() -> dict[str, str]:
         if migrate.returncode != 0:
             raise RuntimeError(f"migrating the notebooks' database failed: {migrate.stderr}")
         prefix = os.environ.get("WORKBENCH_CACHE_PREFIX", "wb")
-        _env.update(DATABASE_URL=url, WORKBENCH_CACHE_PREFIX=f"{prefix}-nbval")
+        # The notebooks hand results on through files: this session's own folder.
+        results = tempfile.mkdtemp(prefix="wb-nbval-results-")
+        _env.update(
+            DATABASE_URL=url,
+            WORKBENCH_CACHE_PREFIX=f"{prefix}-nbval",
+            WORKBENCH_RESULTS_DIR=results,
+        )
     return _env
 
 
@@ -66,4 +75,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from analysis import ownership
 
         ownership.drop_database(_env["DATABASE_URL"])
+        shutil.rmtree(_env["WORKBENCH_RESULTS_DIR"], ignore_errors=True)
         _env.clear()

@@ -9,12 +9,14 @@
 # %% [markdown]
 # # Explore
 #
-# For interactive work: run a queryset (or any code) under capture and see every
-# query it issues, the N+1 patterns with the line that caused them, and the plan of
-# the slowest query. Not run by `workbench report`.
+# For interactive work: pick a scenario and a variant, or write a queryset, and see
+# every query it issues, the N+1 patterns with the line that caused them, and the plan
+# of the slowest query. Not run by `workbench report`; open it with `workbench lab`.
 
 # %% tags=["parameters"]
-page_size: int = 20  # how many jobs the example lists
+scenario: str = "job_list"  # a scenario (see marketplace/scenarios.py)
+variant: str = "baseline"  # baseline, indexes, eager, cache or all
+page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # where to keep anything you save
 
 # %%
@@ -22,23 +24,43 @@ from analysis.notebook import bootstrap
 
 params = bootstrap()
 
-# %%
-from analysis.capture import capture
-from marketplace.jobs.models import Job
+# %% [markdown]
+# ## A scenario under a variant
+#
+# One request, the first under the variant (so a cached variant shows its miss).
 
-# An N+1 on purpose: one query for the jobs, then one per job for its client.
-with capture(label="explore") as run:
-    jobs = list(Job.objects.filter(status="open").order_by("-date")[:page_size])
-    clients = [job.client.username for job in jobs]
+# %%
+from analysis import charts
+from analysis.explain import explain
+from marketplace import report_steps
+
+run = report_steps.explore_scenario(scenario, variant, page_size=page_size)
+print(f"{len(run)} queries, {run.total_ms:.2f} ms in the database")
 run.to_dataframe()
 
 # %%
 run.n_plus_one()
 
 # %%
-from analysis import charts
-from analysis.explain import explain
-
-if len(run):
-    slowest = max(run, key=lambda q: q.duration_ms)
+reads = [q for q in run if q.kind in ("SELECT", "WITH")]
+if reads:
+    slowest = max(reads, key=lambda q: q.duration_ms)
     charts.plan_icicle(explain(slowest).plan).show()
+
+# %% [markdown]
+# ## Your own queryset
+#
+# Anything inside `capture` is recorded. This one has an N+1 on purpose: one query for
+# the jobs, then one per job for its client.
+
+# %%
+from analysis.capture import capture
+from marketplace.jobs.models import Job
+
+with capture(label="explore") as mine:
+    jobs = list(Job.objects.filter(status="open").order_by("-date")[:page_size])
+    clients = [job.client.username for job in jobs]
+mine.n_plus_one()
+
+# %%
+explain(Job.objects.filter(status="open").order_by("-date")[:page_size])

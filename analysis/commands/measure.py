@@ -118,7 +118,7 @@ def render_table(result) -> str:
 
 def compact(result, out: Path) -> dict[str, Any]:
     """What --json prints: the figures without plans and per-read details."""
-    heavy = {"plans", "plan_diffs", "disappeared", "n_plus_one_details"}
+    heavy = {"plans", "plan_diffs", "disappeared", "n_plus_one_details", "statements"}
     scenarios = []
     for name, scenario in result.scenarios.items():
         variants = {}

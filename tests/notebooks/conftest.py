@@ -1,0 +1,86 @@
+"""The real report, run once at ``tiny`` scale in a database of its own, for the tests to read.
+
+``workbench report`` seeds and changes indexes, so it runs in a scratch database this
+session creates with the workbench's marker (``<WORKBENCH_TEST_DB>_nbreport``, or a
+per-process name) and drops at the end, with a cache key prefix of its own. Small
+settings keep it quick: 2 repeats, a 200-request mixed workload, 100 rows per write-cost
+round of the index audit.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import marketplace.cache
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+REPEAT = 2
+MIXED_REQUESTS = 200
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(django_db_setup):
+    """No cache keys of ours (this prefix, this test database) before or after a test."""
+    marketplace.cache.reset()
+    marketplace.cache.clear()
+    yield
+    marketplace.cache.clear()
+    marketplace.cache.reset()
+
+
+def scratch_url() -> str:
+    from analysis import services
+    from analysis.urls import with_database
+
+    name = os.environ.get("WORKBENCH_TEST_DB") or f"test_workbench_{os.getpid()}"
+    return with_database(services.database_url(), f"{name}_nbreport")
+
+
+@pytest.fixture(scope="session")
+def report_database():
+    from analysis import ownership
+
+    url = scratch_url()
+    ownership.create_database(url)
+    yield url
+    ownership.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def tiny_report(report_database, tmp_path_factory):
+    """``(completed process, run folder)`` of ``workbench report --scale tiny``."""
+    out = tmp_path_factory.mktemp("report") / "run"
+    prefix = os.environ.get("WORKBENCH_CACHE_PREFIX", "wb")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "report",
+            "--scale",
+            "tiny",
+            "--repeat",
+            str(REPEAT),
+            "--out",
+            str(out),
+            "-p",
+            f"mixed_requests={MIXED_REQUESTS}",
+            "-p",
+            "audit_write_rows=100",
+        ],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": report_database,
+            "WORKBENCH_CACHE_PREFIX": f"{prefix}-nbreport",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return proc, out

@@ -1,0 +1,158 @@
+"""The real notebooks through `workbench report --scale tiny`: every figure comes from the run."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from analysis import summary
+from marketplace import perf_indexes, scenarios
+from tests.notebooks.conftest import MIXED_REQUESTS, PROJECT_ROOT, REPEAT
+
+pytestmark = pytest.mark.slow
+
+PIPELINE = ["01_seed", "02_baseline", "03_indexes", "04_eager_loading", "05_caching", "06_report"]
+STAGE_OF = {
+    "baseline": "02_baseline",
+    "indexes": "03_indexes",
+    "eager": "04_eager_loading",
+    "cache": "05_caching",
+    "all": "05_caching",
+}
+
+
+def results(out, stage: str) -> dict:
+    return json.loads((out / stage / "results.json").read_text())
+
+
+def variant(data: dict, scenario: str, name: str) -> dict:
+    (found,) = [s for s in data["scenarios"] if s["name"] == scenario]
+    return found["variants"][name]
+
+
+def test_the_run_succeeds_and_renders_every_notebook(tiny_report):
+    proc, out = tiny_report
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for name in PIPELINE:
+        assert (out / f"{name}.ipynb").exists() and (out / f"{name}.html").exists(), name
+        assert re.search(rf"{name}\s+ok\s+(\d+)/\1\s", proc.stdout), name
+    index = (out / "index.html").read_text()
+    for name in PIPELINE:
+        assert f'href="{name}.html"' in index
+    assert "Success criteria" in index and "accounts_user_email_idx" in index
+
+
+def test_summary_holds_every_scenario_and_variant_measured_by_its_notebook(tiny_report):
+    _, out = tiny_report
+    data = summary.load(out)
+    assert [s["name"] for s in data["scenarios"]] == list(scenarios.SCENARIOS)
+    assert data["parameters"]["scale"] == "tiny"
+    assert data["parameters"]["repeat"] == REPEAT
+    for scenario in data["scenarios"]:
+        assert list(scenario["variants"]) == ["baseline", "indexes", "eager", "cache", "all"]
+        for name, figures in scenario["variants"].items():
+            stored = variant(results(out, STAGE_OF[name]), scenario["name"], name)
+            for key in ("queries", "n_plus_one", "p50_ms", "p95_ms", "db_ms", "db_cpu_ms"):
+                assert figures[key] == stored[key], (scenario["name"], name, key)
+
+
+def test_eager_loading_and_all_remove_job_lists_queries_and_n_plus_ones(tiny_report):
+    _, out = tiny_report
+    by_name = {s["name"]: s["variants"] for s in summary.load(out)["scenarios"]}
+    job_list = by_name["job_list"]
+    assert job_list["baseline"]["n_plus_one"] >= 3  # client, industry, subcategory, count
+    assert job_list["eager"]["queries"] < job_list["baseline"]["queries"]
+    assert job_list["eager"]["vs_baseline"]["queries"] < 0.1
+    assert job_list["all"]["n_plus_one"] == 0
+    assert job_list["indexes"]["queries"] == job_list["baseline"]["queries"]
+    criteria = {c["name"]: c for c in summary.load(out)["criteria"]}
+    assert criteria["N+1 queries eliminated"]["measured"] == sum(
+        v["all"]["n_plus_one"] for v in by_name.values()
+    )
+
+
+def test_later_notebooks_are_diffed_against_the_stored_baseline(tiny_report):
+    _, out = tiny_report
+    for stage, name in (("03_indexes", "indexes"), ("04_eager_loading", "eager")):
+        data = results(out, stage)
+        assert list(data["scenarios"][0]["variants"]) == [name]  # only its own variant
+        assert data["context"]["baseline_from"] == str(out / "02_baseline")
+    eager = variant(results(out, "04_eager_loading"), "job_list", "eager")
+    gone = {d["call_site"].split(" in ")[-1] for d in eager["disappeared"]}
+    assert "job_item" in gone  # the serializer's per-row lookups
+    indexes = variant(results(out, "03_indexes"), "job_list", "indexes")
+    diffed = {d["fingerprint"] for d in indexes["plan_diffs"]}
+    baseline = variant(results(out, "02_baseline"), "job_list", "baseline")
+    assert diffed and diffed <= {p["fingerprint"] for p in baseline["plans"]}
+
+
+def test_the_index_audit_judges_the_plans_24_indexes(tiny_report):
+    _, out = tiny_report
+    audit = summary.load(out)["index_audit"]
+    assert sorted(r["index"] for r in audit) == sorted(perf_indexes.NAMES)
+    assert {r["verdict"] for r in audit} <= {"useful", "redundant", "unused"}
+    by_index = {r["index"]: r for r in audit}
+    email = by_index["accounts_user_email_idx"]
+    assert email["verdict"] == "redundant"
+    assert email["duplicates"] == "accounts_user_email_key"
+    used = {name for r in audit for name in r["used_by"]}
+    assert used and used <= set(scenarios.SCENARIOS)  # the workload was the scenarios
+    assert json.loads((out / "index_audit.json").read_text())[0]["index"] == audit[0]["index"]
+
+
+def test_the_cache_hit_rate_is_the_mixed_workloads(tiny_report):
+    _, out = tiny_report
+    data = summary.load(out)
+    mixed = results(out, "05_caching")["mixed"]
+    assert set(mixed) == {"cache", "all"}
+    assert mixed["all"]["requests"] == MIXED_REQUESTS
+    assert data["cache"]["hit_rate"] == mixed["all"]["hit_rate"]
+    assert 0 < data["cache"]["hit_rate"] <= 1
+    (criterion,) = [c for c in data["criteria"] if c["name"] == "Cache hit rate over 80%"]
+    assert criterion["measured"] == round(100 * mixed["all"]["hit_rate"], 1)
+
+
+def test_page_sizes_show_the_baseline_growing_and_eager_constant(tiny_report):
+    _, out = tiny_report
+    counts = json.loads((out / "page_sizes.json").read_text())
+    table = {(c["scenario"], c["variant"], c["page_size"]): c["queries"] for c in counts}
+    assert table[("job_list", "baseline", 50)] > table[("job_list", "baseline", 10)]
+    for name in ("job_list", "user_list", "applications", "payments"):
+        assert table[(name, "eager", 50)] == table[(name, "eager", 10)], name
+
+
+def test_the_run_leaves_the_plans_indexes_in_place(tiny_report, report_database):
+    import psycopg2
+
+    conn = psycopg2.connect(report_database)
+    try:
+        with conn.cursor() as cur:
+            names = list(perf_indexes.NAMES)
+            cur.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [names])
+            assert len(cur.fetchall()) == len(names)
+    finally:
+        conn.close()
+
+
+def test_the_report_pages_draw_every_chart_offline(tiny_report):
+    _, out = tiny_report
+    page = (out / "06_report.html").read_text()
+    assert "Success criteria" in page and "job_list" in page
+    assert "no longer run" in page  # the queries that disappeared
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "check_html.py"), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    verdict = json.loads(result.stdout)
+    if "skipped" in verdict:
+        pytest.skip(verdict["skipped"])
+    assert verdict["per_page"]["06_report.html"][1] >= 3  # bars, latencies, a plan
+    assert verdict["drawn"] == verdict["charts"]
+    assert verdict["external_requests"] == []
+    assert verdict["errors"] == []

@@ -1,0 +1,175 @@
+"""The run folder's library: stored results read back, merged, and used as the baseline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import measure, report_tables, reporting
+from analysis.measure import MeasureResult
+from marketplace import report_steps, scenarios
+
+
+def _result(variants: dict[str, dict], context: dict | None = None) -> MeasureResult:
+    """A hand-made result (for merging and tables only: never a report's numbers)."""
+    result = MeasureResult({"repeat": 1}, {"method": "not measured"})
+    result.context = dict(context or {})
+    base = {"queries": 1, "data_queries": 1, "count_queries": 0, "auth_queries": 0}
+    base |= {"n_plus_one": 0, "p50_ms": 1.0, "p95_ms": 1.0, "db_ms": 0.5, "db_cpu_ms": None}
+    result.scenarios["job_list"] = {
+        "path": "/api/jobs/",
+        "variants": {name: {**base, **figures} for name, figures in variants.items()},
+    }
+    result.rows = [
+        {"scenario": "job_list", "variant": name, "repeat": 0, "wall_ms": 1.0} for name in variants
+    ]
+    return result
+
+
+def test_merge_orders_variants_canonically_and_the_later_result_wins():
+    first = _result({"eager": {"queries": 2}, "baseline": {"queries": 82}})
+    second = _result({"all": {"queries": 0}, "eager": {"queries": 3}})
+    merged = reporting.merge([first, second])
+    variants = merged.scenarios["job_list"]["variants"]
+    assert list(variants) == ["baseline", "eager", "all"]
+    assert variants["eager"]["queries"] == 3
+    assert sorted(r["variant"] for r in merged.rows) == ["all", "baseline", "eager"]
+
+
+def test_a_stored_baseline_must_fit_the_run():
+    context = {"scale": "tiny", "seed": 42, "page_size": 20, "database": "db"}
+    stored = _result({"baseline": {}}, context)
+    assert reporting.incompatibility(stored, context, ["job_list"]) is None
+    assert "scale='small'" in reporting.incompatibility(
+        _result({"baseline": {}}, {**context, "scale": "small"}), context, ["job_list"]
+    )
+    assert "did not measure user_list" in reporting.incompatibility(
+        stored, context, ["job_list", "user_list"]
+    )
+    assert "no baseline" in reporting.incompatibility(_result({"eager": {}}), context, [])
+
+
+def test_without_a_stored_baseline_the_note_says_it_is_measured_here(tmp_path):
+    found, note = reporting.load_baseline(tmp_path, {}, ["job_list"])
+    assert found is None and "measuring it here" in note
+
+
+def test_the_disappeared_list_does_not_repeat_statements_already_listed():
+    gone = [
+        {"fingerprint": f"f{i}", "sql": f"SELECT {i}", "call_site": "a.py:1 in f", "per_call": 20.0}
+        for i in range(4)
+    ]
+    result = _result(
+        {"baseline": {}, "eager": {"disappeared": gone[:3]}, "all": {"disappeared": gone}}
+    )
+    summary_variants = {
+        v: {**f, "vs_baseline": {}} for v, f in result.scenarios["job_list"]["variants"].items()
+    }
+    page = report_tables.scenario_html("job_list", summary_variants, result, limit=2)
+    assert "<b>eager</b>: 3 baseline statement(s), 60 queries per call" in page
+    assert "... and 1 more" in page
+    assert (
+        "<b>all</b>: 4 baseline statement(s), 80 queries per call, no longer run (3 listed above)"
+        in page
+    )
+    assert page.count("SELECT 3") == 1
+
+
+def test_the_page_size_table_flags_what_grows():
+    counts = [
+        {"scenario": "job_list", "variant": v, "page_size": size, "queries": q}
+        for v, size, q in [
+            ("baseline", 10, 42),
+            ("baseline", 50, 202),
+            ("eager", 10, 2),
+            ("eager", 50, 2),
+        ]
+    ]
+    frame = report_tables.page_size_frame(counts)
+    assert frame.loc[("job_list", "baseline"), "grows with the page"]
+    assert not frame.loc[("job_list", "eager"), "grows with the page"]
+    assert frame.loc[("job_list", "baseline"), "queries at page size 50"] == 202
+
+
+# --------------------------------------------------------------------------- real runs
+
+
+def test_a_written_result_reads_back_whole(seeded_tiny, db, tmp_path):
+    result = scenarios.measure(["job_list"], ["baseline"], repeat=2, mixed_requests=0)
+    back = measure.load(result.write(tmp_path / "run"))
+    assert back.scenarios == json.loads(json.dumps(result.scenarios, default=str))
+    assert back.plan_documents.keys() == result.plan_documents.keys()
+    assert [r["wall_ms"] for r in back.rows] == [r["wall_ms"] for r in result.rows]
+    assert back.source == tmp_path / "run"
+    statements = back.figures("job_list", "baseline")["statements"]
+    assert sum(s["per_call"] for s in statements) == back.figures("job_list", "baseline")["queries"]
+
+
+def test_a_stored_baseline_gives_the_same_diffs_as_measuring_both_at_once(
+    seeded_tiny, db, tmp_path
+):
+    together = scenarios.measure(["job_list"], ["baseline", "eager"], repeat=1, mixed_requests=0)
+    stored = scenarios.measure(["job_list"], ["baseline"], repeat=1, mixed_requests=0)
+    reference = measure.load(stored.write(tmp_path / "02_baseline"))
+    alone = scenarios.measure(
+        ["job_list"], ["eager"], repeat=1, mixed_requests=0, reference=reference
+    )
+    assert list(alone.scenarios["job_list"]["variants"]) == ["eager"]
+    both, one = together.figures("job_list", "eager"), alone.figures("job_list", "eager")
+    assert {d["fingerprint"] for d in one["disappeared"]} == {
+        d["fingerprint"] for d in both["disappeared"]
+    }
+    assert len(one["disappeared"]) >= 3
+    assert {d["fingerprint"] for d in one["plan_diffs"]} == {
+        d["fingerprint"] for d in both["plan_diffs"]
+    }
+    assert alone.context["baseline_from"] == str(tmp_path / "02_baseline")
+
+
+def test_a_stage_measures_the_baseline_itself_when_none_fits(seeded_tiny, db, tmp_path):
+    first = report_steps.measure_stage(
+        tmp_path, "04_eager_loading", ["eager"], scenarios=["job_list"], scale="tiny", seed=42,
+        repeat=1,
+    )  # fmt: skip
+    assert "measuring it here" in first.baseline_note
+    assert list(first.view.scenarios["job_list"]["variants"]) == ["baseline", "eager"]
+    report_steps.measure_stage(
+        tmp_path, "02_baseline", ["baseline"], scenarios=["job_list"], scale="tiny", seed=42,
+        repeat=1,
+    )  # fmt: skip
+    second = report_steps.measure_stage(
+        tmp_path, "04_eager_loading", ["eager"], scenarios=["job_list"], scale="tiny", seed=42,
+        repeat=1,
+    )  # fmt: skip
+    assert "measured by 02_baseline" in second.baseline_note
+    assert list(second.own.scenarios["job_list"]["variants"]) == ["eager"]
+    assert list(second.view.scenarios["job_list"]["variants"]) == ["baseline", "eager"]
+    other_page = report_steps.measure_stage(
+        tmp_path, "04_eager_loading", ["eager"], scenarios=["job_list"], scale="tiny", seed=42,
+        repeat=1, page_size=10,
+    )  # fmt: skip
+    assert "page_size=20, not 10" in other_page.baseline_note
+    run = reporting.collect(tmp_path)
+    assert [s["name"] for s in run.scenarios] == ["job_list"]
+    assert list(run.scenarios[0]["variants"]) == ["baseline", "eager"]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("page_size=0", "page_size must be a whole number of 1 or more, got 0"),
+        ("page_sizes=10,-5", "page_sizes must be whole numbers of 1 or more, got -5"),
+        ("write_share=1.5", "write_share must be from 0 to below 1, got 1.5"),
+        ("mixed_requests=-1", "mixed_requests must be a whole number of 0 or more, got -1"),
+    ],
+)
+def test_bad_notebook_parameters_are_refused_before_anything_runs(
+    run_workbench, tmp_path, assignment, message
+):
+    proc = run_workbench(
+        "report", "--scale", "tiny", "--out", str(tmp_path / "r"), "-p", assignment
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"workbench: error: {message}"
+    assert not (tmp_path / "r").exists()
