@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,10 +117,17 @@ async def _check_page(tools: DevTools, page: Path) -> dict:
     return {"page": page.name, **value, "external_requests": requests, "errors": errors}
 
 
-async def _run(browser: str, pages: list[Path]) -> list[dict]:
+@contextlib.asynccontextmanager
+async def devtools(browser: str, *extra_args: str) -> AsyncIterator[DevTools]:
+    """A headless Chromium with a throw-away profile, its page's DevTools, nothing online.
+
+    Every http(s)/ws request of the page is blocked (and still reported as an event), so
+    a chart that needs the network shows up as undrawn and listed, never as fetched.
+    """
     from tornado.websocket import websocket_connect
 
-    with tempfile.TemporaryDirectory(prefix="wb-chromium-") as profile:
+    # Chromium's helper processes can still be writing the profile when it is removed.
+    with tempfile.TemporaryDirectory(prefix="wb-chromium-", ignore_cleanup_errors=True) as profile:
         args = [
             browser,
             "--headless=new",
@@ -127,13 +137,16 @@ async def _run(browser: str, pages: list[Path]) -> list[dict]:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-extensions",
+            *extra_args,
             "--remote-debugging-port=0",
             f"--user-data-dir={profile}",
             "about:blank",
         ]
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
             deadline = time.monotonic() + 30
@@ -144,21 +157,36 @@ async def _run(browser: str, pages: list[Path]) -> list[dict]:
             port = port_file.read_text().split()[0]
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
                 target = next(t for t in json.load(r) if t["type"] == "page")
-            conn = await websocket_connect(target["webSocketDebuggerUrl"], max_message_size=1 << 26)
+            conn = await websocket_connect(target["webSocketDebuggerUrl"], max_message_size=1 << 27)
             tools = DevTools(conn)
             for method in ("Page.enable", "Network.enable", "Runtime.enable"):
                 await tools.call(method)
-            # Nothing may leave the machine: block it, and list what tried.
             await tools.call("Network.setBlockedURLs", urls=["http://*", "https://*", "ws://*"])
-            results = [await _check_page(tools, page) for page in pages]
-            conn.close()
-            return results
-        finally:
-            proc.terminate()
             try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                yield tools
+            finally:
+                conn.close()
+        finally:
+            _stop(proc)
+
+
+async def _run(browser: str, pages: list[Path]) -> list[dict]:
+    async with devtools(browser) as tools:
+        return [await _check_page(tools, page) for page in pages]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End Chromium and every helper process it started (they share its session)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(5)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def check(pages: list[Path]) -> dict:

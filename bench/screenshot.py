@@ -15,17 +15,12 @@ import argparse
 import asyncio
 import base64
 import json
-import os
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_html import PROBE, DevTools, find_browser  # noqa: E402
+from check_html import PROBE, devtools, find_browser  # noqa: E402
 
 FIND_HEADING = """(() => {
   const wanted = %s;
@@ -37,62 +32,33 @@ FIND_HEADING = """(() => {
 
 
 async def _shoot(page: Path, start: str | None, width: int, height: int, scale: float) -> bytes:
-    from tornado.websocket import websocket_connect
-
     browser = find_browser()
     if browser is None:
         raise SystemExit("screenshot: error: chromium not found (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="wb-chromium-") as profile:
-        args = [browser, "--headless=new", "--disable-gpu", "--hide-scrollbars",
-                "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"]  # fmt: skip
-        if os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            port_file = Path(profile) / "DevToolsActivePort"
-            deadline = time.monotonic() + 30
-            while not port_file.exists() or not port_file.read_text().strip():
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("chromium did not open its DevTools port")
-                await asyncio.sleep(0.1)
-            port = port_file.read_text().split()[0]
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-                target = next(t for t in json.load(r) if t["type"] == "page")
-            conn = await websocket_connect(target["webSocketDebuggerUrl"], max_message_size=1 << 27)
-            tools = DevTools(conn)
-            await tools.call("Page.enable")
-            await tools.call("Network.enable")
-            await tools.call("Network.setBlockedURLs", urls=["http://*", "https://*", "ws://*"])
-            await tools.call(
-                "Emulation.setDeviceMetricsOverride",
-                width=width,
-                height=height,
-                deviceScaleFactor=1,
-                mobile=False,
-            )
-            await tools.call("Page.navigate", url=page.resolve().as_uri())
-            await tools.wait_for("Page.loadEventFired", timeout=60)
-            await tools.call("Runtime.evaluate", expression=PROBE, awaitPromise=True, timeout=30)
-            found = await tools.call(
-                "Runtime.evaluate", expression=FIND_HEADING % json.dumps(start), returnByValue=True
-            )
-            top = found.get("result", {}).get("value", 0)
-            if top is None or top < 0:
-                raise SystemExit(f"screenshot: error: no heading holds {start!r}")
-            shot = await tools.call(
-                "Page.captureScreenshot",
-                format="png",
-                captureBeyondViewport=True,
-                clip={"x": 0, "y": top, "width": width, "height": height, "scale": scale},
-            )
-            conn.close()
-            return base64.b64decode(shot["data"])
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    async with devtools(browser, "--hide-scrollbars") as tools:
+        await tools.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        await tools.call("Page.navigate", url=page.resolve().as_uri())
+        await tools.wait_for("Page.loadEventFired", timeout=60)
+        await tools.call("Runtime.evaluate", expression=PROBE, awaitPromise=True, timeout=30)
+        found = await tools.call(
+            "Runtime.evaluate", expression=FIND_HEADING % json.dumps(start), returnByValue=True
+        )
+        top = found.get("result", {}).get("value", 0)
+        if top is None or top < 0:
+            raise SystemExit(f"screenshot: error: no heading holds {start!r}")
+        shot = await tools.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": top, "width": width, "height": height, "scale": scale},
+        )
+        return base64.b64decode(shot["data"])
 
 
 def main() -> int:

@@ -108,6 +108,7 @@ def test_every_chart_draws_offline_in_headless_chromium(ok_run):
         text=True,
         timeout=120,
     )
+    assert result.stdout, result.stderr  # a crash of the checker itself, not a verdict
     verdict = json.loads(result.stdout)
     if "skipped" in verdict:
         pytest.skip(verdict["skipped"])
