@@ -11,6 +11,7 @@ import argparse
 import json
 
 from analysis import ownership
+from analysis.commands import argtypes
 from analysis.errors import WorkbenchError
 
 
@@ -56,16 +57,6 @@ def cmd_revert(args: argparse.Namespace) -> int:
     else:
         print("already reverted: nothing to do")
     return 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
-    return value
 
 
 def _fmt_size(n: int) -> str:
@@ -166,9 +157,13 @@ def register(subparsers) -> None:
     s = sub.add_parser("audit", help="verdict per plan index: useful, redundant or unused")
     s.add_argument("--json", action="store_true", help="print the records as JSON")
     s.add_argument("--only", nargs="+", metavar="NAME", help="audit only these indexes")
-    s.add_argument("--repeat", type=_positive, default=3, help="EXPLAIN ANALYZE runs (median)")
-    s.add_argument("--write-rows", type=_positive, default=500, help="rows per write batch")
-    s.add_argument("--write-repeat", type=_positive, default=7, help="write rounds (median)")
+    s.add_argument(
+        "--repeat", type=argtypes.positive, default=3, help="EXPLAIN ANALYZE runs (median)"
+    )
+    s.add_argument("--write-rows", type=argtypes.positive, default=500, help="rows per write batch")
+    s.add_argument(
+        "--write-repeat", type=argtypes.positive, default=7, help="write rounds (median)"
+    )
     s.add_argument("--no-vacuum", action="store_true", help="skip VACUUM ANALYZE beforehand")
     s.add_argument("--allow-external", action="store_true", help="audit in a database not ours")
     s.set_defaults(func=cmd_audit)

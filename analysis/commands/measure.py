@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import ownership
+from analysis.commands import argtypes
 from analysis.errors import WorkbenchError
 
 DEFAULT_VARIANTS = "baseline,indexes,eager,cache,all"
@@ -25,40 +26,6 @@ DEFAULT_VARIANTS = "baseline,indexes,eager,cache,all"
 def _refuse(message: str) -> int:
     print(f"workbench: error: {message}", file=sys.stderr)
     return 2
-
-
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
-    return value
-
-
-def _natural(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to below 1: {value}")
-    return value
 
 
 def _exponent(text: str) -> float:
@@ -143,8 +110,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
     django_env.setup()
     from marketplace import scenarios, variants
 
-    scenario_names = _names(args.scenarios)
-    variant_names = _names(args.variants)
+    scenario_names = argtypes.names(args.scenarios)
+    variant_names = argtypes.names(args.variants)
     if not scenario_names:
         return _refuse("--scenarios: name at least one scenario (or all)")
     if not variant_names:
@@ -225,21 +192,31 @@ def register(subparsers) -> None:
         metavar="NAME|N",
         help="reseed the database at this scale first (default: measure the data as it is)",
     )
-    p.add_argument("--seed", type=_natural, default=42, help="seed of the data and the workload")
+    p.add_argument(
+        "--seed", type=argtypes.natural, default=42, help="seed of the data and the workload"
+    )
     p.add_argument("--scenarios", default="all", help="comma-separated scenario names, or all")
     p.add_argument(
         "--variants", default=DEFAULT_VARIANTS, help=f"comma-separated (default {DEFAULT_VARIANTS})"
     )
-    p.add_argument("--repeat", type=_positive, default=5, help="timed calls per scenario (5)")
-    p.add_argument("--warmup", type=_natural, default=1, help="untimed calls before them (1)")
-    p.add_argument("--page-size", type=_positive, default=20, help="page size of the lists (20)")
+    p.add_argument(
+        "--repeat", type=argtypes.positive, default=5, help="timed calls per scenario (5)"
+    )
+    p.add_argument(
+        "--warmup", type=argtypes.natural, default=1, help="untimed calls before them (1)"
+    )
+    p.add_argument(
+        "--page-size", type=argtypes.positive, default=20, help="page size of the lists (20)"
+    )
     p.add_argument(
         "--requests",
-        type=_natural,
+        type=argtypes.natural,
         default=2000,
         help="counted requests of the mixed cache workload; 0 skips it (2000)",
     )
-    p.add_argument("--write-share", type=_share, default=0.05, help="share of writes in it (0.05)")
+    p.add_argument(
+        "--write-share", type=argtypes.share, default=0.05, help="share of writes in it (0.05)"
+    )
     p.add_argument("--zipf", type=_exponent, default=1.1, help="Zipf exponent of its reads (1.1)")
     p.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN ANALYZE plans")
     p.add_argument("--out", help="results folder (default results/measure/<date_time>)")

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from analysis.commands import argtypes
 from analysis.errors import WorkbenchError
 from analysis.report_params import NOTEBOOKS_DIR, PROJECT_ROOT, ParameterError
 
@@ -16,20 +17,16 @@ def _refuse(message: str, code: int = 2) -> int:
     return code
 
 
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from analysis import report_params
 
     options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
     if args.scenarios is not None:
-        options["scenarios"] = _names(args.scenarios)
+        options["scenarios"] = argtypes.names(args.scenarios)
     try:
         plan = report_params.plan(
             notebooks_dir=args.notebooks_dir,
-            only=[n for group in args.only or [] for n in _names(group)],
+            only=[n for group in args.only or [] for n in argtypes.names(group)],
             options=options,
             assignments=args.parameter or [],
             out=args.out,
