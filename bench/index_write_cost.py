@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
 import time
@@ -27,8 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import ownership, services  # noqa: E402
-from analysis.urls import with_database  # noqa: E402
+import scratch  # noqa: E402  (bench/, this script's own folder)
 
 
 def main() -> int:
@@ -40,9 +38,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    url = with_database(services.database_url(), f"wb_bench_index_write_{os.getpid()}")
-    ownership.create_database(url)
-    os.environ["DATABASE_URL"] = url
+    url = scratch.create("index_write")
     try:
         from analysis import django_env
 
@@ -99,11 +95,7 @@ def main() -> int:
             )
         )
     finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            ownership.drop_database(url)
+        scratch.drop(url, keep=args.keep)
     return 0
 
 

@@ -36,8 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import ownership, services  # noqa: E402
-from analysis.urls import with_database  # noqa: E402
+import scratch  # noqa: E402  (bench/, this script's own folder)
 
 FIGURES = ("queries", "data_queries", "count_queries", "auth_queries", "n_plus_one")
 FIGURES += ("p50_ms", "p95_ms", "db_ms", "db_cpu_ms")
@@ -127,9 +126,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    url = with_database(services.database_url(), f"wb_bench_optimizations_{os.getpid()}")
-    ownership.create_database(url)
-    os.environ["DATABASE_URL"] = url
+    url = scratch.create("optimizations")
     os.environ.setdefault("WORKBENCH_CACHE_PREFIX", "bench")
     try:
         from analysis import django_env
@@ -210,11 +207,7 @@ def main() -> int:
             )
         )
     finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            ownership.drop_database(url)
+        scratch.drop(url, keep=args.keep)
     return 0
 
 

@@ -39,8 +39,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import ownership, services  # noqa: E402
-from analysis.urls import redact, with_database  # noqa: E402
+import scratch  # noqa: E402  (bench/, this script's own folder)
+
+from analysis import services  # noqa: E402
+from analysis.urls import redact  # noqa: E402
 
 
 def _checkpoint(raw) -> None:
@@ -175,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scale = fixtures.parse_scale(args.scale)
     seed = fixtures.parse_seed(args.seed)
-    url = with_database(services.database_url(), f"wb_bench_seed_{os.getpid()}")
-    ownership.create_database(url)
-    os.environ["DATABASE_URL"] = url
+    url = scratch.create("seed")
     tmp = Path(tempfile.mkdtemp(prefix="wb-bench-seed-"))
     try:
         from django.core.management import call_command
@@ -274,8 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if not args.keep:
-            ownership.drop_database(url)
+        scratch.drop(url, keep=args.keep)
     return 0
 
 

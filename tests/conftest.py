@@ -29,6 +29,22 @@ def _subprocesses_see_a_users_environment():
 
 
 @pytest.fixture
+def fresh_cache(django_db_setup):
+    """No cache keys of ours before or after a test: no outage state, zeroed counters.
+
+    After django_db_setup, because the keys are namespaced by the *test* database's name.
+    Suites that touch the cache use it autouse through a one-line fixture of their own.
+    """
+    import marketplace.cache
+
+    marketplace.cache.reset()
+    marketplace.cache.clear()
+    yield
+    marketplace.cache.clear()
+    marketplace.cache.reset()
+
+
+@pytest.fixture
 def run_workbench():
     """Run the real ``workbench`` command line in a subprocess and return the completed process."""
 

@@ -12,17 +12,10 @@ from typing import Any
 
 import pytest
 
-import marketplace.cache
-
 
 @pytest.fixture(autouse=True)
-def fresh_cache(django_db_setup):
-    """No cache keys of ours (this prefix, this test database) before or after a test."""
-    marketplace.cache.reset()
-    marketplace.cache.clear()
+def _every_test_starts_with_an_empty_cache(fresh_cache):
     yield
-    marketplace.cache.clear()
-    marketplace.cache.reset()
 
 
 _RUN: dict[str, Any] = {}

@@ -16,21 +16,14 @@ from pathlib import Path
 
 import pytest
 
-import marketplace.cache
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REPEAT = 2
 MIXED_REQUESTS = 200
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(django_db_setup):
-    """No cache keys of ours (this prefix, this test database) before or after a test."""
-    marketplace.cache.reset()
-    marketplace.cache.clear()
+def _every_test_starts_with_an_empty_cache(fresh_cache):
     yield
-    marketplace.cache.clear()
-    marketplace.cache.reset()
 
 
 def scratch_url() -> str:

@@ -20,14 +20,8 @@ VARIANTS = ("baseline", "eager", "cache", "all")
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(django_db_setup):
-    # django_db_setup first: the keys are namespaced by the *test* database's name.
-    """Every test starts and ends with no keys of ours, no outage and zeroed counters."""
-    marketplace.cache.reset()
-    marketplace.cache.clear()
+def _every_test_starts_with_an_empty_cache(fresh_cache):
     yield
-    marketplace.cache.clear()
-    marketplace.cache.reset()
 
 
 @pytest.fixture
