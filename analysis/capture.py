@@ -30,7 +30,7 @@ from django.db import connections
 from django.db.backends.signals import connection_created
 
 from analysis.callsite import CallSite, Frame, raw_call_stack, relative_path
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.fingerprint import fingerprint, normalize, statement_kind
 
 if TYPE_CHECKING:
@@ -318,7 +318,7 @@ def _aliases(using: str | Iterable[str] | None) -> list[str]:
     aliases = [using] if isinstance(using, str) else list(using)
     unknown = [a for a in aliases if a not in connections]
     if unknown:
-        raise WorkbenchError(f"no database alias {unknown[0]!r} in DATABASES")
+        raise AnalysisError(f"no database alias {unknown[0]!r} in DATABASES")
     return aliases
 
 

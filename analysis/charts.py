@@ -26,11 +26,11 @@ AFTER_COLOR = "#2f80ed"
 def use_offline_notebook_renderer(keep_mimetype: bool = False) -> str:
     """Render figures as HTML with plotly.js embedded, fetching nothing from a CDN.
 
-    Uses :func:`analysis.notebook.use_offline_plotly`, whose ``notebook`` renderer also
+    Uses :func:`workbench.report.notebook.use_offline_plotly`, whose ``notebook`` renderer also
     drops the MathJax ``<script src>`` plotly adds before every chart.
     ``keep_mimetype`` adds the JSON mimetype too, for JupyterLab's own renderer.
     """
-    from analysis.notebook import use_offline_plotly
+    from workbench.report.notebook import use_offline_plotly
 
     use_offline_plotly()
     if keep_mimetype:

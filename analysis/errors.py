@@ -1,5 +1,5 @@
-"""Errors the command line turns into one clear line and a non-zero exit."""
+"""The instrument's own error: a measurement that cannot be made as asked."""
 
 
-class WorkbenchError(Exception):
-    """A user-facing failure: bad input, a refused operation, a service that is down."""
+class AnalysisError(Exception):
+    """A user-facing failure of the instrument: bad input or a statement it cannot measure."""

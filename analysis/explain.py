@@ -27,7 +27,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
 from analysis.capture import QueryRecord, paused
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.fingerprint import statement_kind
 from analysis.plans import Plan, PlanFinding
 
@@ -68,7 +68,7 @@ UNSAFE_FUNCTIONS = frozenset(
 )
 
 
-class ExplainError(WorkbenchError):
+class ExplainError(AnalysisError):
     """EXPLAIN could not run; the message says why in one line."""
 
 

@@ -89,7 +89,7 @@ from typing import Any
 from analysis.callsite import relative_path
 from analysis.capture import CaptureRun, QueryRecord, capture
 from analysis.dbcpu import CpuMeter
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.fingerprint import brief
 
 SCHEMA_VERSION = 1
@@ -131,7 +131,7 @@ Classifier = Callable[[QueryRecord], str]
 VariantFactory = Callable[[], AbstractContextManager]
 
 
-class MeasureError(WorkbenchError):
+class MeasureError(AnalysisError):
     """A scenario failed or the run was set up wrong; the message names which."""
 
 

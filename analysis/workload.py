@@ -34,14 +34,14 @@ from typing import Any
 
 from analysis.capture import capture
 from analysis.dbcpu import CpuMeter
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.measure import percentile
 
 Op = tuple[str, Callable[[], Any]]
 Counters = Mapping[str, int | None]
 
 
-class WorkloadError(WorkbenchError):
+class WorkloadError(AnalysisError):
     """The workload's parameters make no sense; the message says which."""
 
 

@@ -40,7 +40,7 @@ def main() -> int:
 
     url = scratch.create("index_write")
     try:
-        from analysis import django_env
+        from workbench.env import django_env
 
         django_env.setup()
         from django.core.management import call_command
@@ -49,7 +49,7 @@ def main() -> int:
         from analysis.indexes import write_cost
         from analysis.indexes.catalog import quote_ident
         from fixtures.seeding import seed
-        from marketplace import perf_indexes
+        from workbench.study import plan_indexes as perf_indexes
 
         call_command("migrate", verbosity=0, interactive=False)
         seeded = seed(args.scale, seed=args.seed, progress=False)

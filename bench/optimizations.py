@@ -4,7 +4,7 @@ Usage: ``python bench/optimizations.py --scale medium [--repeat 20] [--warmup 2]
 
 It creates a fresh database next to the workbench's (``DATABASE_URL`` or the embedded
 server), migrates it, seeds it at ``--scale`` and measures with
-``marketplace.scenarios.measure`` in one process, variant after variant on the same
+``workbench.study.scenarios.measure`` in one process, variant after variant on the same
 data: each scenario ``--warmup`` untimed calls then ``--repeat`` timed ones, plans
 explained, and the mixed cache workload under the cache variants. Then, under ``all``,
 the mixed workload again at each ``--write-shares`` value, to show how the hit rate
@@ -129,13 +129,13 @@ def main() -> int:
     url = scratch.create("optimizations")
     os.environ.setdefault("WORKBENCH_CACHE_PREFIX", "bench")
     try:
-        from analysis import django_env
+        from workbench.env import django_env
 
         django_env.setup()
         from django.core.management import call_command
 
         from fixtures.seeding import seed
-        from marketplace import scenarios, variants
+        from workbench.study import scenarios, variants
 
         call_command("migrate", verbosity=0, interactive=False)
         seeded = seed(args.scale, seed=args.seed, progress=False)

@@ -25,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench(scale: str, out: Path, allow_external: bool) -> dict:
-    from analysis import ownership, report, report_params
+    from workbench.env import ownership
+    from workbench.report import params as report_params
+    from workbench.report import runner as report
 
     plan = report_params.plan(options={"scale": scale, "seed": 42, "repeat": 5}, out=out)
     ownership.ensure_owned("run the report in", allow_external)
@@ -61,7 +63,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from analysis.errors import WorkbenchError
+    from workbench.errors import WorkbenchError
 
     try:
         sys.exit(main())

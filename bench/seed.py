@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import scratch  # noqa: E402  (bench/, this script's own folder)
 
 from analysis import services  # noqa: E402
-from analysis.urls import redact  # noqa: E402
+from workbench.env.urls import redact  # noqa: E402
 
 
 def _checkpoint(raw) -> None:
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from django.core.management import call_command
 
-        from analysis import django_env
+        from workbench.env import django_env
 
         django_env.setup()
         call_command("migrate", verbosity=0)

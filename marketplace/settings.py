@@ -7,8 +7,8 @@ on first use, so ``manage.py runserver``, the tests and the notebooks need no se
 import os
 from pathlib import Path
 
-from analysis import services
-from analysis.urls import database_settings
+from workbench.env import services
+from workbench.env.urls import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

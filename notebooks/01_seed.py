@@ -19,13 +19,13 @@ seed: int = 42  # random seed of the generated data
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
 # %%
-from analysis import report_tables
-from marketplace import report_steps
+from workbench.report import tables as report_tables
+from workbench.study import steps as report_steps
 
 seeded = report_steps.seed(scale, seed, results_dir)
 

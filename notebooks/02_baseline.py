@@ -24,13 +24,14 @@ page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
 # %%
-from analysis import report_figures, report_tables
-from marketplace import report_steps
+from workbench.report import figures as report_figures
+from workbench.report import tables as report_tables
+from workbench.study import steps as report_steps
 
 stage = report_steps.measure_stage(
     results_dir,

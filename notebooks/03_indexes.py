@@ -25,13 +25,15 @@ audit_write_rows: int = 500  # rows re-inserted and updated to time each index's
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
 # %%
-from analysis import report_figures, report_tables, reporting
-from marketplace import report_steps
+from workbench.report import figures as report_figures
+from workbench.report import run_folder as reporting
+from workbench.report import tables as report_tables
+from workbench.study import steps as report_steps
 
 # The variant first, right after 02 measured the baseline: the audit's write-cost rounds
 # churn the tables (it vacuums them afterwards), which the comparison should not see.

@@ -22,14 +22,17 @@ scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
 # %%
 from IPython.display import HTML, display
 
-from analysis import report_figures, report_tables, reporting, summary
+from workbench.report import figures as report_figures
+from workbench.report import run_folder as reporting
+from workbench.report import summary
+from workbench.report import tables as report_tables
 
 run = reporting.collect(results_dir)
 run_info = reporting.read_json(results_dir, "run.json", {})

@@ -26,8 +26,8 @@ _saved = pytest.StashKey[dict]()
 
 def _notebook_env() -> dict[str, str]:
     if not _env:
-        from analysis import ownership, services
-        from analysis.urls import database_settings, with_database
+        from workbench.env import ownership, services
+        from workbench.env.urls import database_settings, with_database
 
         base = services.database_url()
         name = os.environ.get("WORKBENCH_TEST_DB") or database_settings(base)["NAME"]
@@ -37,7 +37,7 @@ def _notebook_env() -> dict[str, str]:
         ownership.create_database(url)
         # Migrated up front, so any one notebook can run on its own (explore needs tables).
         migrate = subprocess.run(
-            [sys.executable, "-m", "analysis", "migrate"],
+            [sys.executable, "-m", "workbench", "migrate"],
             env={**os.environ, "DATABASE_URL": url},
             capture_output=True,
             text=True,
@@ -72,7 +72,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _env:
-        from analysis import ownership
+        from workbench.env import ownership
 
         ownership.drop_database(_env["DATABASE_URL"])
         shutil.rmtree(_env["WORKBENCH_RESULTS_DIR"], ignore_errors=True)

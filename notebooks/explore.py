@@ -20,7 +20,7 @@ page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # where to keep anything you save
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
@@ -32,7 +32,7 @@ params = bootstrap()
 # %%
 from analysis import charts
 from analysis.explain import explain
-from marketplace import report_steps
+from workbench.study import steps as report_steps
 
 run = report_steps.explore_scenario(scenario, variant, page_size=page_size)
 print(f"{len(run)} queries, {run.total_ms:.2f} ms in the database")

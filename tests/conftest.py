@@ -53,7 +53,7 @@ def run_workbench():
     ) -> subprocess.CompletedProcess:
         full_env = {**os.environ, **(env or {})}
         return subprocess.run(
-            [sys.executable, "-m", "analysis", *args],
+            [sys.executable, "-m", "workbench", *args],
             cwd=PROJECT_ROOT,
             env=full_env,
             capture_output=True,

@@ -4,7 +4,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from analysis.urls import database_settings
+from workbench.env.urls import database_settings
 
 
 def test_unknown_command_is_one_line_and_exit_2(run_workbench):
@@ -37,7 +37,7 @@ def foreign_database(django_db_blocker):
 
 
 def _server_url() -> str:
-    from analysis import services
+    from workbench.env import services
 
     return services.database_url()
 
@@ -90,8 +90,8 @@ def _connect_kwargs(name: str) -> dict:
 
 
 def test_an_unexpected_failure_is_one_line_with_a_debug_hint(monkeypatch, capsys):
-    from analysis import cli
-    from analysis.commands import services as services_command
+    from workbench import cli
+    from workbench.commands import services as services_command
 
     def broken(args):
         raise RuntimeError("postgresql://bob:hunter2@db/x went away\nsecond line")

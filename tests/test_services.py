@@ -16,7 +16,7 @@ def private_home(tmp_path):
     import sys
 
     subprocess.run(
-        [sys.executable, "-m", "analysis", "down"], env={**os.environ, **env}, capture_output=True
+        [sys.executable, "-m", "workbench", "down"], env={**os.environ, **env}, capture_output=True
     )
 
 

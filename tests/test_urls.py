@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.urls import BadURL, database_settings, redact, with_database
+from workbench.env.urls import BadURL, database_settings, redact, with_database
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import time
 
 from django.conf import settings
 
-from analysis.urls import redact
+from workbench.env.urls import redact
 
 log = logging.getLogger("marketplace.cache")
 

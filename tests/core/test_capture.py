@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, connections
 
 from analysis.capture import capture, current_scenario, paused, scenario
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.explain import explain
 from marketplace.accounts.models import User
 
@@ -134,7 +134,7 @@ def test_threads_option_records_connections_opened_by_other_threads():
 
 def test_unknown_alias_is_one_clear_error():
     with (
-        pytest.raises(WorkbenchError, match="no database alias 'replica'"),
+        pytest.raises(AnalysisError, match="no database alias 'replica'"),
         capture(using="replica"),
     ):
         pass

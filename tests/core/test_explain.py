@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from analysis.capture import capture
-from analysis.errors import WorkbenchError
+from analysis.errors import AnalysisError
 from analysis.explain import (
     ExplainError,
     ExplainTimeout,
@@ -68,7 +68,7 @@ def test_timeout_gives_a_clear_error_and_the_connection_stays_usable(in_transact
         with pytest.raises(ExplainTimeout) as failed:
             explain("SELECT pg_sleep(5)", timeout_ms=100)
         assert "statement_timeout=100 ms" in str(failed.value)
-        assert isinstance(failed.value, WorkbenchError)
+        assert isinstance(failed.value, AnalysisError)
         assert run_sql("SELECT 1") == [(1,)]  # same connection, still usable
         assert _statement_timeout() == original  # SET LOCAL did not leak
 

@@ -13,8 +13,8 @@ import uuid
 import psycopg2
 import pytest
 
-from analysis import services
-from analysis.urls import database_settings, with_database
+from workbench.env import services
+from workbench.env.urls import database_settings, with_database
 
 
 def _connect(url: str, dbname: str | None = None):

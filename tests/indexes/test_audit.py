@@ -14,8 +14,9 @@ from django.db import connection, transaction
 
 from analysis.indexes import audit, schema_snapshot
 from analysis.indexes.audit import IndexVerdict
-from marketplace import perf_indexes, workload
 from tests.indexes import dataset
+from workbench.study import plan_indexes as perf_indexes
+from workbench.study import writes as workload
 
 REQUIRED_KEYS = {
     "index",

@@ -10,18 +10,18 @@ import sys
 import pytest
 
 from analysis.indexes import schema_snapshot
-from marketplace import perf_indexes
 from tests.conftest import PROJECT_ROOT
 from tests.indexes import dataset
+from workbench.study import plan_indexes as perf_indexes
 
 # "Everything migrated except the four apps, which stay at 0001": the reference schema,
 # computed independently of `indexes revert` (Django's executor, explicit targets).
 MIGRATE_TO_0001 = """
-from analysis import django_env
+from workbench.env import django_env
 django_env.setup()
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from marketplace.perf_indexes import APPS
+from workbench.study.plan_indexes import APPS
 executor = MigrationExecutor(connection)
 targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in APPS]
 executor.migrate(targets + [(app, "0001_initial") for app in APPS])

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from analysis.indexes import covers, duplicates, find_equivalent, list_indexes
-from marketplace import perf_indexes
+from workbench.study import plan_indexes as perf_indexes
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from marketplace import perf_indexes
+from workbench.study import plan_indexes as perf_indexes
 
 # The issue's list, written out independently of perf_indexes.PLAN.
 ISSUE_LIST = {
@@ -87,7 +87,7 @@ def test_index_specs_carry_the_migrations_sql(db):
 
 
 def test_index_specs_refuse_unknown_names(db):
-    from analysis.errors import WorkbenchError
+    from workbench.errors import WorkbenchError
 
     with pytest.raises(WorkbenchError, match="not one of the plan's indexes: nope"):
         perf_indexes.index_specs(["jobs_job_date_idx", "nope"])

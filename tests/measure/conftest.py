@@ -27,7 +27,8 @@ REPEAT = 2
 def measured(seeded_tiny, db, tmp_path_factory) -> dict[str, Any]:
     """job_list and user_reviews under all five variants, repeat 2, written to a folder."""
     if not _RUN:
-        from marketplace import perf_indexes, scenarios
+        from workbench.study import plan_indexes as perf_indexes
+        from workbench.study import scenarios
 
         before = perf_indexes.present()
         result = scenarios.measure(

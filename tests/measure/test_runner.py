@@ -7,10 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import summary
 from analysis.measure import RUN_COLUMNS, MeasureError, Rule, classifier, measure, percentile
-from marketplace import perf_indexes, scenarios, variants
 from tests.measure.conftest import REPEAT, SCENARIOS
+from workbench.report import summary
+from workbench.study import plan_indexes as perf_indexes
+from workbench.study import scenarios, variants
 
 VARIANTS = list(variants.VARIANTS)
 

@@ -6,9 +6,9 @@ import pytest
 from django.db.models import Count
 
 from analysis.capture import capture
-from marketplace import scenarios
 from marketplace.api.switches import named
 from marketplace.jobs.models import Application, Job
+from workbench.study import scenarios
 
 
 def test_subjects_are_the_busiest_and_the_median_users(seeded_tiny, db):
@@ -78,8 +78,8 @@ def test_count_auth_and_data_queries_are_told_apart(seeded_tiny, db):
 
 
 def test_the_mixed_workload_rolls_its_writes_back(seeded_tiny, db):
-    from marketplace import variants
     from marketplace.jobs.models import SavedJob
+    from workbench.study import variants
 
     rows = (Application.objects.count(), SavedJob.objects.count())
     with variants.VARIANTS["cache"]():

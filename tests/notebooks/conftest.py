@@ -27,8 +27,8 @@ def _every_test_starts_with_an_empty_cache(fresh_cache):
 
 
 def scratch_url() -> str:
-    from analysis import services
-    from analysis.urls import with_database
+    from workbench.env import services
+    from workbench.env.urls import with_database
 
     name = os.environ.get("WORKBENCH_TEST_DB") or f"test_workbench_{os.getpid()}"
     return with_database(services.database_url(), f"{name}_nbreport")
@@ -36,7 +36,7 @@ def scratch_url() -> str:
 
 @pytest.fixture(scope="session")
 def report_database():
-    from analysis import ownership
+    from workbench.env import ownership
 
     url = scratch_url()
     ownership.create_database(url)
@@ -53,7 +53,7 @@ def tiny_report(report_database, tmp_path_factory):
         [
             sys.executable,
             "-m",
-            "analysis",
+            "workbench",
             "report",
             "--scale",
             "tiny",

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from analysis import summary
-from marketplace import perf_indexes, scenarios
 from tests.notebooks.conftest import MIXED_REQUESTS, PROJECT_ROOT, REPEAT
+from workbench.report import summary
+from workbench.study import plan_indexes as perf_indexes
+from workbench.study import scenarios
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,12 @@ import json
 
 import pytest
 
-from analysis import measure, report_tables, reporting
+from analysis import measure
 from analysis.measure import MeasureResult
-from marketplace import report_steps, scenarios
+from workbench.report import run_folder as reporting
+from workbench.report import tables as report_tables
+from workbench.study import scenarios
+from workbench.study import steps as report_steps
 
 
 def _result(variants: dict[str, dict], context: dict | None = None) -> MeasureResult:

@@ -35,7 +35,7 @@ def materialise(name: str, dest: Path) -> Path:
 def workbench(*args: str, env: dict | None = None, timeout: float = 300):
     """The real command line, in a subprocess, as a user or cron would run it."""
     return subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
+        [sys.executable, "-m", "workbench", *args],
         cwd=PROJECT_ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -78,7 +78,7 @@ def decoy_kernels(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def ok_run(notebooks, decoy_kernels, tmp_path_factory):
     """One real run of the two-notebook pipeline; the tests below read what it left."""
-    from analysis import services
+    from workbench.env import services
 
     out = tmp_path_factory.mktemp("run") / "out"
     env = {

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from analysis.compare import compare, noise
 from tests.report.conftest import workbench
 from tests.report.samples import sample
+from workbench.report.compare import compare, noise
 
 
 def kinds(a, b):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report_params
-from analysis.report_params import ParameterError, coerce, plan
 from tests.report.conftest import workbench
+from workbench.report import params as report_params
+from workbench.report.params import ParameterError, coerce, plan
 
 
 def test_values_take_the_type_the_notebook_declares():

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import summary
 from tests.report.conftest import PROJECT_ROOT, SECRET
+from workbench.report import summary
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +70,7 @@ def test_html_hides_code_keeps_outputs_and_shows_the_parameters(ok_run):
     _, out = ok_run
     page = (out / "01_produce.html").read_text()
     assert "def one_per_row" not in page  # code hidden
-    assert "from analysis.notebook import bootstrap" not in page
+    assert "from workbench.report.notebook import bootstrap" not in page
     assert "Queries per variant" in page  # the chart's output is there
     assert "run parameter" in page and "'007'" in html.unescape(page)
     assert page.count("plotly.js v") == 1  # plotly.js embedded once

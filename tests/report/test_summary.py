@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from analysis import summary
-from analysis.summary import SummaryError, validate
 from tests.report.samples import figures, sample
+from workbench.report import summary
+from workbench.report.summary import SummaryError, validate
 
 
 def test_a_complete_summary_is_valid():

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from analysis import notebook, render
-from analysis.report import NotebookResult, Progress
 from tests.report.samples import sample
+from workbench.report import html as render
+from workbench.report import notebook
+from workbench.report.runner import NotebookResult, Progress
 
 
 def test_run_parameters_are_the_literals_defined_before_the_bootstrap():
@@ -87,8 +88,8 @@ def test_the_terminal_summary_shows_verdicts_and_before_after():
 
 
 def test_index_html_escapes_what_it_shows(tmp_path):
-    from analysis.report import RunResult
-    from analysis.report_params import RunPlan
+    from workbench.report.params import RunPlan
+    from workbench.report.runner import RunResult
 
     data = sample()
     data["scenarios"][0]["name"] = "<script>alert(1)</script>"
@@ -111,7 +112,7 @@ def test_lab_is_started_from_this_environment_in_notebooks(tmp_path):
 
 
 def test_latest_points_at_the_newest_run(tmp_path):
-    from analysis.report import _update_latest
+    from workbench.report.runner import _update_latest
 
     first, second = tmp_path / "2025-01-01_020000", tmp_path / "2025-01-02_020000"
     first.mkdir()
@@ -124,7 +125,7 @@ def test_latest_points_at_the_newest_run(tmp_path):
 
 
 def test_without_out_a_run_goes_to_a_new_dated_folder_under_reports(notebooks):
-    from analysis import report_params
+    from workbench.report import params as report_params
 
     run = report_params.plan(notebooks / "ok")
     assert run.out_dir.parent == report_params.REPORTS_DIR

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 import fixtures
-from analysis import services
-from analysis.urls import database_settings, with_database
+from workbench.env import services
+from workbench.env.urls import database_settings, with_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ def workbench(*args: str, url: str | None = None, timeout: float = 120):
     if url:
         env["DATABASE_URL"] = url
     return subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
+        [sys.executable, "-m", "workbench", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from analysis.errors import WorkbenchError
 from fixtures import PRESETS, parse_scale, parse_seed
+from fixtures.errors import FixtureError
 
 
 def test_presets_grow_and_large_is_about_a_million_jobs():
@@ -31,13 +31,13 @@ def test_a_number_means_that_many_users():
     ],
 )
 def test_bad_scales_are_refused(value, message):
-    with pytest.raises(WorkbenchError, match=message):
+    with pytest.raises(FixtureError, match=message):
         parse_scale(value)
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "4.2", ""])
 def test_bad_seeds_are_refused(value):
-    with pytest.raises(WorkbenchError, match="non-negative integer"):
+    with pytest.raises(FixtureError, match="non-negative integer"):
         parse_seed(value)
 
 

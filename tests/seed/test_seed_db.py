@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 import fixtures
-from analysis.errors import WorkbenchError
+from fixtures.errors import FixtureError
 from fixtures.load import MARKETPLACE_TABLES
 from fixtures.shape import AS_OF
 from marketplace.accounts.models import User
@@ -210,7 +210,7 @@ def test_same_scale_and_seed_give_the_same_rows(seeded, sql):
 
 
 def test_a_populated_database_is_refused_without_reset(seeded, sql):
-    with pytest.raises(WorkbenchError, match="already holds marketplace data.*--reset"):
+    with pytest.raises(FixtureError, match="already holds marketplace data.*--reset"):
         fixtures.seed("tiny", connection=connection, progress=False)
     assert _count(sql, "jobs_job") == 1000  # the refusal changed nothing
 

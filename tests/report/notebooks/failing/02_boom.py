@@ -13,7 +13,7 @@
 results_dir: str = ""  # the run folder, set by the runner
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 

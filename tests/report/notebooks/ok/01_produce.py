@@ -17,7 +17,7 @@ label: str = "none"  # free text that must stay text ("007" is not 7)
 results_dir: str = ""  # the run folder, set by the runner
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 

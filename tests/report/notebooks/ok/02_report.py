@@ -15,7 +15,7 @@ seed: int = 42  # random seed
 results_dir: str = ""  # the run folder, set by the runner
 
 # %%
-from analysis.notebook import bootstrap
+from workbench.report.notebook import bootstrap
 
 params = bootstrap()
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 
-from analysis import summary
+from workbench.report import summary
 
 started_at = summary.now()
 produced = json.loads(Path(results_dir, "produce.json").read_text())

@@ -13,8 +13,8 @@ Each variant is a state of the whole system, set on entry:
 The baseline is measured *without* the plan's indexes (Django's own foreign-key and
 unique indexes stay: they are part of the schema the migrations define), so "indexes"
 shows what the plan's list adds. Indexes are applied and reverted with the migrations
-(``marketplace.perf_indexes``), which is DDL: only run a variant in a database the
-workbench may change (``analysis.ownership``; the CLI checks it). Entering a variant
+(``workbench.study.plan_indexes``), which is DDL: only run a variant in a database the
+workbench may change (``workbench.env.ownership``; the CLI checks it). Entering a variant
 does not undo the previous one's indexes, so a run does not rebuild them for every
 variant; wrap the run in :func:`restoring` to put the database back as it was.
 
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 import marketplace.cache
-from marketplace import perf_indexes
 from marketplace.api import switches
+from workbench.study import plan_indexes as perf_indexes
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The report's plotly charts, built from measured results only.
 
 Each function returns a ``plotly.graph_objects.Figure``; the notebooks call ``.show()``
-after ``analysis.notebook.bootstrap()``, whose offline renderer embeds plotly.js once
+after ``workbench.report.notebook.bootstrap()``, whose offline renderer embeds plotly.js once
 per page, so the rendered HTML draws every chart with no network. Latencies span three
 orders of magnitude between a baseline N+1 page and a cache hit, so time axes are
 logarithmic.
@@ -17,8 +17,8 @@ from plotly.subplots import make_subplots
 
 from analysis import charts
 from analysis.measure import MeasureResult
-from analysis.report_tables import slowest_plans
-from analysis.reporting import BASELINE, variants_of
+from workbench.report.run_folder import BASELINE, variants_of
+from workbench.report.tables import slowest_plans
 
 VARIANT_COLORS = {
     "baseline": charts.BEFORE_COLOR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis import services
+from workbench.env import services
 
 
 def _print(rows: list[services.Service]) -> None:

@@ -1,9 +1,9 @@
 """What the report's notebooks do to the marketplace, one function per step.
 
 The notebooks in ``notebooks/`` stay thin: parameters, one call here, then tables and
-charts from ``analysis.report_tables`` / ``analysis.report_figures``. This module binds
+charts from ``workbench.report.tables`` / ``workbench.report.figures``. This module binds
 the generic pieces (``analysis.measure``, ``analysis.indexes.audit``,
-``analysis.reporting``'s run folder) to the marketplace's scenarios and variants:
+``workbench.report.run_folder``'s run folder) to the marketplace's scenarios and variants:
 
 * :func:`seed`: migrate and re-seed, write ``seed.json`` (01);
 * :func:`measure_stage`: measure a notebook's own variants and store them under its
@@ -13,7 +13,7 @@ the generic pieces (``analysis.measure``, ``analysis.indexes.audit``,
 * :func:`page_size_counts`: query counts at two page sizes (04).
 
 Everything that changes the database (seeding, index DDL) first checks that the
-workbench owns it (``analysis.ownership``); ``workbench report`` checks it up front too.
+workbench owns it (``workbench.env.ownership``); ``workbench report`` checks it up front too.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis import ownership, reporting
-from analysis.errors import WorkbenchError
 from analysis.measure import MeasureResult
+from workbench.env import ownership
+from workbench.errors import WorkbenchError
+from workbench.report import run_folder as reporting
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Stage:
 
 def scenario_names(wanted: Iterable[str]) -> list[str]:
     """The scenarios a notebook's ``scenarios`` parameter names (``["all"]``: every one)."""
-    from marketplace import scenarios
+    from workbench.study import scenarios
 
     try:
         return scenarios.check_names(list(wanted))
@@ -49,8 +50,8 @@ def scenario_names(wanted: Iterable[str]) -> list[str]:
 
 def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
     """What a stored baseline must share with a later measurement to be its "before"."""
-    from analysis import services
-    from analysis.urls import redact
+    from workbench.env import services
+    from workbench.env.urls import redact
 
     return {
         "scale": str(scale),
@@ -62,7 +63,8 @@ def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
 
 def ready(action: str = "change the indexes of") -> None:
     """Refuse, in one line, a database not ours, an unmigrated one or one with no data."""
-    from marketplace import perf_indexes, scenarios
+    from workbench.study import plan_indexes as perf_indexes
+    from workbench.study import scenarios
 
     ownership.ensure_owned(action)
     perf_indexes.applied_apps()
@@ -110,7 +112,7 @@ def measure_stage(
     baseline is measured here too, and ``baseline_note`` says so, so a notebook run on
     its own in JupyterLab still shows a before and an after.
     """
-    from marketplace import scenarios as marketplace_scenarios
+    from workbench.study import scenarios as marketplace_scenarios
 
     names = scenario_names(scenarios)
     ready()
@@ -174,9 +176,9 @@ def audit_indexes(
     does) and after.
     """
     from analysis.indexes import audit
-    from marketplace import perf_indexes
-    from marketplace import scenarios as marketplace_scenarios
     from marketplace.api import switches
+    from workbench.study import plan_indexes as perf_indexes
+    from workbench.study import scenarios as marketplace_scenarios
 
     names = scenario_names(scenarios)
     ready("audit indexes in")
@@ -208,8 +210,8 @@ def page_size_counts(
     One untimed and one timed call per scenario, variant and page size, without plans:
     only the counts matter here, and they do not vary between calls.
     """
-    from marketplace import scenarios as marketplace_scenarios
-    from marketplace import variants as marketplace_variants
+    from workbench.study import scenarios as marketplace_scenarios
+    from workbench.study import variants as marketplace_variants
 
     names = [n for n in scenario_names(scenarios) if marketplace_scenarios.SCENARIOS[n].paginated]
     sizes = sorted({marketplace_scenarios.check_page_size(s) for s in page_sizes})
@@ -246,8 +248,8 @@ def explore_scenario(name: str, variant: str = "baseline", page_size: int = 20):
     the miss, with the queries a miss costs. The plan's indexes are put back as they were.
     """
     from analysis.capture import capture
-    from marketplace import scenarios as marketplace_scenarios
-    from marketplace import variants as marketplace_variants
+    from workbench.study import scenarios as marketplace_scenarios
+    from workbench.study import variants as marketplace_variants
 
     (wanted,) = scenario_names([name])
     try:

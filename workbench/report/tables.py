@@ -3,7 +3,7 @@
 Notebooks display these and nothing else, so the numbers a reader sees are the ones
 in the run folder, formatted the same way in every notebook. Inputs are
 ``analysis.measure.MeasureResult`` objects (often a merge of several stages, see
-``analysis.reporting``), the index audit's records and a ``summary.json`` mapping.
+``workbench.report.run_folder``), the index audit's records and a ``summary.json`` mapping.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.measure import MeasureResult
 from analysis.plans import Plan
-from analysis.render import fmt
-from analysis.reporting import BASELINE, variants_of
+from workbench.report.html import fmt
+from workbench.report.run_folder import BASELINE, variants_of
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.urls import redact
+from workbench.env.urls import redact
+from workbench.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DB_NAME = "workbench"
 
 

@@ -1,6 +1,6 @@
-"""The ``workbench`` command (also ``python -m analysis``).
+"""The ``workbench`` command (also ``python -m workbench``).
 
-Each subcommand lives in ``analysis.commands.<name>`` and registers itself; this
+Each subcommand lives in ``workbench.commands.<name>`` and registers itself; this
 module only parses, dispatches and turns expected failures into one line on stderr
 and a non-zero exit, the way papermill's CLI does.
 """
@@ -13,10 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from analysis.errors import WorkbenchError
-from analysis.urls import BadURL, redact
+from analysis.errors import AnalysisError
+from fixtures.errors import FixtureError
+from workbench.env.urls import BadURL, redact
+from workbench.errors import WorkbenchError
 
-# Modules under analysis.commands, each with ``register(subparsers)``.
+# Modules under workbench.commands, each with ``register(subparsers)``.
 COMMAND_MODULES = ["services", "database", "indexes", "report", "seed", "measure"]
 
 
@@ -30,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:
-        importlib.import_module(f"analysis.commands.{name}").register(subparsers)
+        importlib.import_module(f"workbench.commands.{name}").register(subparsers)
     return parser
 
 
@@ -39,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (WorkbenchError, BadURL) as exc:
+    except (WorkbenchError, AnalysisError, FixtureError, BadURL) as exc:
         print(f"workbench: error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # WORKBENCH_DEBUG=1 shows the traceback for a bug report.
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        from analysis.services import ServiceError
+        from workbench.env.services import ServiceError
 
         first = (str(exc).strip().splitlines() or [""])[0]
         expected = isinstance(exc, ServiceError) or type(exc).__module__.startswith(

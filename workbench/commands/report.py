@@ -7,9 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from analysis.commands import argtypes
-from analysis.errors import WorkbenchError
-from analysis.report_params import NOTEBOOKS_DIR, PROJECT_ROOT, ParameterError
+from workbench.commands import argtypes
+from workbench.errors import WorkbenchError
+from workbench.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from workbench.report.params import ParameterError
 
 
 def _refuse(message: str, code: int = 2) -> int:
@@ -18,7 +19,7 @@ def _refuse(message: str, code: int = 2) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis import report_params
+    from workbench.report import params as report_params
 
     options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
     if args.scenarios is not None:
@@ -35,11 +36,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ParameterError as exc:
         return _refuse(str(exc))
     # The report seeds and changes indexes: only in a database the workbench may write to.
-    from analysis import ownership
+    from workbench.env import ownership
 
     ownership.ensure_owned("run the report in", args.allow_external)
 
-    from analysis import render, report
+    from workbench.report import html as render
+    from workbench.report import runner as report
 
     result = report.run(plan)
     print(render.timings_text(result))
@@ -53,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from analysis import compare, summary
+    from workbench.report import compare, summary
 
     try:
         a, b = summary.load(args.run_a), summary.load(args.run_b)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from analysis import ownership
-from analysis.errors import WorkbenchError
+from workbench.env import ownership
+from workbench.errors import WorkbenchError
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def _clear_cache() -> None:
     """COPY bypasses the ORM's invalidation hooks, so cached answers would outlive the reseed."""
-    from analysis import django_env
+    from workbench.env import django_env
 
     django_env.setup()
     from marketplace import cache

@@ -11,9 +11,9 @@ from __future__ import annotations
 import psycopg2
 from psycopg2 import sql
 
-from analysis import services
-from analysis.errors import WorkbenchError
-from analysis.urls import database_settings, redact
+from workbench.env import services
+from workbench.env.urls import database_settings, redact
+from workbench.errors import WorkbenchError
 
 MARKER_TABLE = "workbench_marker"
 

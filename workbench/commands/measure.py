@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analysis import ownership
-from analysis.commands import argtypes
-from analysis.errors import WorkbenchError
+from workbench.commands import argtypes
+from workbench.env import ownership
+from workbench.errors import WorkbenchError
 
 DEFAULT_VARIANTS = "baseline,indexes,eager,cache,all"
 
@@ -105,10 +105,10 @@ def compact(result, out: Path) -> dict[str, Any]:
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
-    from analysis import django_env
+    from workbench.env import django_env
 
     django_env.setup()
-    from marketplace import scenarios, variants
+    from workbench.study import scenarios, variants
 
     scenario_names = argtypes.names(args.scenarios)
     variant_names = argtypes.names(args.variants)
@@ -126,14 +126,14 @@ def cmd_measure(args: argparse.Namespace) -> int:
 
         try:
             scale = fixtures.parse_scale(args.scale)
-        except WorkbenchError as exc:
+        except fixtures.FixtureError as exc:
             return _refuse(str(exc))
         ownership.ensure_owned("seed", args.allow_external)
         seeded = fixtures.seed(
             scale, seed=args.seed, reset=True, progress=False, allow_external=True
         )
         print(seeded.summary(), file=sys.stderr)
-    from marketplace import perf_indexes
+    from workbench.study import plan_indexes as perf_indexes
 
     perf_indexes.applied_apps()  # one line when the database is not migrated
     if variants.needs_ddl(variant_names):

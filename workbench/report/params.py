@@ -20,14 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import WorkbenchError
+from fixtures.errors import FixtureError
+from workbench.errors import WorkbenchError
+from workbench.paths import NOTEBOOKS_DIR, REPORTS_DIR
 
 if TYPE_CHECKING:
     import nbformat
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-REPORTS_DIR = PROJECT_ROOT / "reports"
 # Notebooks for people, never run by the pipeline.
 INTERACTIVE = {"explore"}
 # Set by the runner itself; a user value would split the run across folders.
@@ -209,7 +208,7 @@ def scale_presets() -> tuple[str, ...]:
 def known_scenarios() -> tuple[str, ...] | None:
     """Scenario names from the marketplace's registry, or None while there is none."""
     try:
-        module = importlib.import_module("marketplace.scenarios")
+        module = importlib.import_module("workbench.study.scenarios")
     except ImportError:
         return None
     registry = getattr(module, "SCENARIOS", None)
@@ -226,7 +225,7 @@ def check_scale(value: Any) -> str:
     if parse_scale is not None:
         try:
             parse_scale(text)
-        except WorkbenchError as exc:
+        except FixtureError as exc:
             raise ParameterError(str(exc)) from None
         return text
     if text in FALLBACK_SCALES:

@@ -1,6 +1,6 @@
 """What every workbench notebook runs right after its ``parameters`` cell.
 
-    from analysis.notebook import bootstrap
+    from workbench.report.notebook import bootstrap
     bootstrap()
 
 One call, so that no notebook carries its own copy of the set-up, and so that the
@@ -24,10 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from analysis import django_env
-from analysis.urls import redact
+from workbench.env import django_env
+from workbench.env.urls import redact
+from workbench.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Where results go when a notebook runs outside `workbench report` (JupyterLab, nbval).
 INTERACTIVE_RESULTS = PROJECT_ROOT / "results" / "interactive"
 _NOT_PARAMETERS = {"In", "Out", "exit", "quit", "get_ipython", "open"}
@@ -107,7 +107,7 @@ def use_readable_pandas() -> None:
 def _show(params: dict[str, Any]) -> None:
     import pandas as pd
 
-    from analysis import services
+    from workbench.env import services
 
     rows = [(name, repr(value)) for name, value in params.items()]
     try:

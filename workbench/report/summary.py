@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
-from analysis.errors import WorkbenchError
-from analysis.urls import redact
+from workbench.env.urls import redact
+from workbench.errors import WorkbenchError
+from workbench.paths import PROJECT_ROOT
 
 SCHEMA_VERSION = 1
 VARIANTS = ("baseline", "indexes", "eager", "cache", "all")
@@ -282,7 +283,7 @@ def now() -> str:
 
 
 def _git(*args: str) -> str | None:
-    root = Path(__file__).resolve().parent.parent
+    root = PROJECT_ROOT
     try:
         out = subprocess.run(
             ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
@@ -318,7 +319,7 @@ def collect_environment(started_at: str, finished_at: str | None = None) -> dict
         redis_version = get_redis_connection("default").info("server")["redis_version"]
     except Exception as exc:  # a report still runs without Redis; say why it is missing
         redis_version = f"unavailable: {type(exc).__name__}"
-    from analysis import services
+    from workbench.env import services
 
     status = _git("status", "--porcelain", "--untracked-files=no")
     return {

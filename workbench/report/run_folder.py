@@ -13,11 +13,11 @@ results on through files in the run folder (``results_dir``), never through memo
 | ``page_sizes.json``   | 04_eager_loading  | query counts at two page sizes                      |
 | ``05_caching/``       | 05_caching        | the ``cache`` and ``all`` variants, mixed workload  |
 | ``cache.json``        | 05_caching        | the hit rate under the mixed workload               |
-| ``summary.json``      | 06_report         | everything above, in the schema of analysis.summary |
+| ``summary.json``      | 06_report         | everything above, in the schema of workbench.report.summary |
 
 Each later notebook measures only its own variants and diffs them against the baseline
 02 stored (:func:`load_baseline`); :func:`collect` merges every stage for 06. The tables
-(``analysis.report_tables``) and charts (``analysis.report_figures``) are built from
+(``workbench.report.tables``) and charts (``workbench.report.figures``) are built from
 these results only, so everything a report shows comes from this run's files.
 """
 
@@ -32,7 +32,7 @@ from typing import Any
 
 from analysis.measure import MeasureError, MeasureResult
 from analysis.plans import Plan
-from analysis.summary import VARIANTS
+from workbench.report.summary import VARIANTS
 
 BASELINE = "baseline"
 STAGES = ("02_baseline", "03_indexes", "04_eager_loading", "05_caching")
@@ -169,7 +169,7 @@ def plan_shape(result: MeasureResult, scenario: str, variant: str) -> list[str] 
 
 
 def summary_scenarios(result: MeasureResult) -> list[dict[str, Any]]:
-    """``[{name, variants: {v: figures}}]`` as ``analysis.summary.build`` takes them."""
+    """``[{name, variants: {v: figures}}]`` as ``workbench.report.summary.build`` takes them."""
     keys = ("queries", "n_plus_one", "p50_ms", "p95_ms", "db_ms", "db_cpu_ms", "data_queries")
     out = []
     for name, scenario in result.scenarios.items():

@@ -6,8 +6,8 @@ failing notebook naming the notebook, the cell and the error, and still leave
 behind everything a person needs to see what happened: the partial executed
 notebook (papermill writes it with the traceback) rendered to HTML like the rest.
 
-Parameters are checked beforehand in :mod:`analysis.report_params`; HTML and the
-index page come from :mod:`analysis.render`.
+Parameters are checked beforehand in :mod:`workbench.report.params`; HTML and the
+index page come from :mod:`workbench.report.html`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from jupyter_client.manager import AsyncKernelManager
 from papermill.engines import NBClientEngine, papermill_engines
 from traitlets import default
 
-from analysis import render
-from analysis import summary as summary_schema
-from analysis.report_params import PROJECT_ROOT, NotebookSpec, RunPlan
-from analysis.urls import redact
+from workbench.env.urls import redact
+from workbench.paths import PROJECT_ROOT
+from workbench.report import html as render
+from workbench.report import summary as summary_schema
+from workbench.report.params import NotebookSpec, RunPlan
 
 KERNEL_NAME = "python3"
 START_TIMEOUT = 120

@@ -73,7 +73,7 @@ def index_specs(names: list[str] | None = None) -> list:
     wanted = set(names) if names is not None else None
     unknown = sorted(wanted - set(NAMES)) if wanted is not None else []
     if unknown:
-        from analysis.errors import WorkbenchError
+        from workbench.errors import WorkbenchError
 
         raise WorkbenchError(
             f"not one of the plan's indexes: {', '.join(unknown)} (see `workbench indexes list`)"
@@ -106,7 +106,7 @@ def _executor():
 
 def applied_apps() -> dict[str, bool]:
     """Per app, whether its plan-index migration is applied (raises if 0001 is not)."""
-    from analysis.errors import WorkbenchError
+    from workbench.errors import WorkbenchError
 
     applied = _executor().loader.applied_migrations
     missing = [app for app in APPS if (app, BASE_MIGRATION) not in applied]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from analysis import ownership, services
-from analysis.errors import WorkbenchError
-from analysis.urls import redact
+from workbench.env import ownership, services
+from workbench.env.urls import redact
+from workbench.errors import WorkbenchError
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     ownership.ensure_owned("migrate", args.allow_external)
-    from analysis import django_env
+    from workbench.env import django_env
 
     django_env.setup()
     from django.core.management import call_command

@@ -17,14 +17,14 @@ client, industry and subcategory), ``job_applications`` and ``applications``
 applications, and the freelancer's own list) and ``user_list`` / ``user_reviews``
 (users with their ratings, the reviews a user received). Page size is a parameter.
 
-    from marketplace import scenarios
+    from workbench.study import scenarios
     subjects = scenarios.pick_subjects()
     runnable = scenarios.build(["job_list", "user_list"], page_size=50, subjects=subjects)
     runnable[0]()                      # GET /api/jobs/?page_size=50 -> HttpResponse (200)
     result = scenarios.measure(repeat=5)   # every scenario under every variant
 
 ``measure`` binds the generic runner (``analysis.measure``) to the marketplace: its
-variants (``marketplace.variants``), how to tell the pagination COUNT and the caller's
+variants (``workbench.study.variants``), how to tell the pagination COUNT and the caller's
 authentication from data queries, and the mixed workload that measures the cache hit
 rate (``analysis.workload``: Zipf-skewed reads over every scenario for many subjects,
 plus API writes that invalidate, all in a transaction that is rolled back).
@@ -602,7 +602,7 @@ def measure(
     ``reference``: an earlier result with the baseline (``analysis.measure.load``) that
     the variants' plan diffs and disappeared queries are computed against.
     """
-    from marketplace import variants as marketplace_variants
+    from workbench.study import variants as marketplace_variants
 
     chosen = marketplace_variants.select(variants)
     subjects = pick_subjects()

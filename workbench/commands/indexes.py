@@ -10,20 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 
-from analysis import ownership
-from analysis.commands import argtypes
-from analysis.errors import WorkbenchError
+from workbench.commands import argtypes
+from workbench.env import ownership
+from workbench.errors import WorkbenchError
 
 
 def _setup() -> None:
-    from analysis import django_env
+    from workbench.env import django_env
 
     django_env.setup()
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     _setup()
-    from marketplace import perf_indexes
+    from workbench.study import plan_indexes as perf_indexes
 
     there = perf_indexes.present()
     for spec in perf_indexes.index_specs():
@@ -36,7 +36,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_apply(args: argparse.Namespace) -> int:
     ownership.ensure_owned("add indexes to", args.allow_external)
     _setup()
-    from marketplace import perf_indexes
+    from workbench.study import plan_indexes as perf_indexes
 
     created = perf_indexes.apply()
     if created:
@@ -49,7 +49,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_revert(args: argparse.Namespace) -> int:
     ownership.ensure_owned("drop indexes from", args.allow_external)
     _setup()
-    from marketplace import perf_indexes
+    from workbench.study import plan_indexes as perf_indexes
 
     dropped = perf_indexes.revert()
     if dropped:
@@ -91,8 +91,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from django.db import connection
 
     from analysis.indexes import audit
-    from marketplace import perf_indexes, workload
     from marketplace.jobs.models import Job
+    from workbench.study import plan_indexes as perf_indexes
+    from workbench.study import writes as workload
 
     specs = perf_indexes.index_specs(args.only)
     perf_indexes.applied_apps()  # refuses an unmigrated database with one line

@@ -1,0 +1,88 @@
+"""Connection URLs: parsed once, by libpq's own rules, and kept out of output.
+
+``database_settings`` turns a ``postgresql://`` URL into Django's ``DATABASES`` entry with
+libpq's parser (``psycopg2.extensions.parse_dsn``), so what any part of the project
+connects to is exactly what PostgreSQL's clients would: a ``?dbname=`` or a repeated
+``?port=`` means the same here as in ``psql``. Reports, notebooks and logs are shared
+with people who should not learn a password, so anything that prints a URL prints
+``redact(url)``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg2")
+# scheme://userinfo@host: userinfo runs to the *last* @ of the authority, so a password
+# with an unencoded @ is hidden whole.
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/?#\s\"'<>]*)@")
+# password=... in a query string or a libpq keyword string, up to a separator or a quote.
+_PASSWORD_PARAM = re.compile(r"(?i)(\bpassword=)[^&\s\"'<>,;}]*")
+
+
+class BadURL(ValueError):
+    """A URL the project cannot use; the message names what is wrong, never the password."""
+
+
+def redact(text: str) -> str:
+    """Replace every password in URLs (userinfo or ``password=`` parameter) with ``***``."""
+
+    def hide(m: re.Match) -> str:
+        user, sep, password = m["userinfo"].partition(":")
+        return f"{m['scheme']}{user}:***@" if sep and password else f"{m['scheme']}{user}@"
+
+    return _PASSWORD_PARAM.sub(r"\1***", _USERINFO.sub(hide, text))
+
+
+def parse(url: str) -> dict[str, str]:
+    """libpq's connection parameters for a ``postgresql://`` URL (``dbname``, ``host``, ...)."""
+    from psycopg2 import ProgrammingError
+    from psycopg2.extensions import parse_dsn
+
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in _SCHEMES:
+        raise BadURL(f"DATABASE_URL must start with postgresql:// (got {redact(url)!r})")
+    try:
+        params = parse_dsn(f"postgresql://{rest}")
+    except ProgrammingError:
+        raise BadURL(f"DATABASE_URL is not a valid PostgreSQL URL: {redact(url)!r}") from None
+    if "@" in params.get("host", ""):
+        raise BadURL(
+            "DATABASE_URL has an @ in its host: percent-encode an @ in the password as %40 "
+            f"({redact(url)!r})"
+        )
+    port = params.get("port", "")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise BadURL(f"DATABASE_URL has a bad port: {redact(url)!r}")
+    return params
+
+
+def database_settings(url: str) -> dict:
+    """Django's ``DATABASES['default']`` for a ``postgresql://`` URL (host may be a socket dir)."""
+    params = parse(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params.pop("dbname", "") or "postgres",
+        "USER": params.pop("user", ""),
+        "PASSWORD": params.pop("password", ""),
+        "HOST": params.pop("host", ""),
+        "PORT": params.pop("port", ""),
+        "OPTIONS": params,
+        "CONN_MAX_AGE": 0,
+    }
+
+
+def connection_kwargs(url: str, dbname: str | None = None) -> dict[str, str]:
+    """Keyword arguments for ``psycopg2.connect`` to the URL's server (another database if named)."""
+    params = parse(url)
+    if dbname:
+        params["dbname"] = dbname
+    return params
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "dbname"], safe="/")
+    return parts._replace(path="/" + name, query=query).geturl()
