@@ -6,10 +6,9 @@ configured database: unlike patching the SQL compiler it also sees raw SQL, and 
 
     with capture(label="job_list") as run:
         client.get("/jobs/")
-    run.queries            # list[QueryRecord]
-    run.to_dataframe()     # one row a query
-    run.n_plus_one()       # list[Finding]
-    run.duplicates()       # list[Duplicate]
+    run.queries                    # list[QueryRecord] (analysis.records)
+    run.to_dataframe()             # one row a query
+    detect_n_plus_one(run)         # list[Finding] (analysis.nplusone)
 
 Queries are recorded from the thread that opened the capture (the Django test client
 runs views in that thread); ``threads=True`` also records connections that other
@@ -23,21 +22,14 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connections
 from django.db.backends.signals import connection_created
 
-from analysis.callsite import CallSite, Frame, raw_call_stack, relative_path
+from analysis.callsite import raw_call_stack
 from analysis.errors import AnalysisError
-from analysis.fingerprint import fingerprint, normalize, statement_kind
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from analysis.explain import ExplainResult
-    from analysis.nplusone import Duplicate, Finding
+from analysis.records import CaptureRun, QueryRecord
 
 # (scenario name, unit of work id): N+1 detection never mixes two units (two requests).
 _scope: ContextVar[tuple[str | None, int] | None] = ContextVar("workbench_scope", default=None)
@@ -69,168 +61,6 @@ def paused() -> Iterator[None]:
         yield
     finally:
         _paused.reset(token)
-
-
-@dataclass(slots=True)
-class QueryRecord:
-    """One executed statement. ``params`` are the driver parameters, unrendered."""
-
-    index: int
-    sql: str
-    params: Any
-    many: bool
-    alias: str
-    duration_ms: float
-    rows: int | None
-    started_ms: float
-    file: str
-    line: int
-    function: str
-    scenario: str | None
-    unit: int
-    error: str | None = None
-    stack: tuple[Frame, ...] = ()  # project frames above the call site, innermost first
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.sql)
-
-    @property
-    def normalized(self) -> str:
-        return normalize(self.sql)
-
-    @property
-    def kind(self) -> str:
-        return statement_kind(self.sql)
-
-    @property
-    def call_site(self) -> CallSite:
-        return CallSite(self.file, self.line, self.function)
-
-    @property
-    def callers(self) -> tuple[CallSite, ...]:
-        """Who called the call site (up to two project frames), innermost first."""
-        return tuple(CallSite(*frame) for frame in self.stack)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A shallow dict of the fields (``params`` as recorded, not copied)."""
-        return {name: getattr(self, name) for name in _FIELDS}
-
-    def explain(self, **options: Any) -> ExplainResult:
-        """``explain(self, ...)``: the plan of this statement with its own parameters."""
-        from analysis.explain import explain
-
-        return explain(self, **options)
-
-
-_FIELDS = [f.name for f in fields(QueryRecord)]
-FRAME_COLUMNS = [f for f in _FIELDS if f != "stack"] + [
-    "fingerprint",
-    "normalized",
-    "call_site",
-    "callers",
-]
-
-
-class CaptureRun:
-    """The queries of one ``capture()`` block, and the analyses that read them."""
-
-    def __init__(self, label: str | None = None) -> None:
-        self.label = label
-        self.queries: list[QueryRecord] = []
-        self.elapsed_ms: float = 0.0
-
-    def __len__(self) -> int:
-        return len(self.queries)
-
-    def __iter__(self) -> Iterator[QueryRecord]:
-        return iter(self.queries)
-
-    def __getitem__(self, index: int) -> QueryRecord:
-        return self.queries[index]
-
-    def __repr__(self) -> str:
-        return f"<CaptureRun {self.label or ''} {len(self)} queries, {self.total_ms:.1f} ms>"
-
-    @property
-    def count(self) -> int:
-        return len(self.queries)
-
-    @property
-    def total_ms(self) -> float:
-        """Time spent inside the database driver, summed over queries."""
-        return sum(q.duration_ms for q in self.queries)
-
-    def records(self) -> list[dict[str, Any]]:
-        """Plain dicts (JSON-friendly apart from ``params``), with fingerprint and call site."""
-        out = []
-        for q in self.queries:
-            row = q.as_dict()
-            del row["stack"]
-            row["fingerprint"] = q.fingerprint
-            row["call_site"] = q.call_site.short
-            row["callers"] = [c.short for c in q.callers]
-            out.append(row)
-        return out
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """One row a query; ``fingerprint`` and ``normalized`` group statements by shape."""
-        import pandas as pd
-
-        rows = []
-        for q in self.queries:
-            row = q.as_dict()
-            del row["stack"]
-            row["file"] = relative_path(q.file)
-            row["fingerprint"] = q.fingerprint
-            row["normalized"] = q.normalized
-            row["call_site"] = q.call_site.short
-            row["callers"] = " < ".join(c.short for c in q.callers)
-            rows.append(row)
-        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
-
-    def by_fingerprint(self) -> pd.DataFrame:
-        """Statements grouped by shape: count, total and mean time, distinct call sites."""
-        frame = self.to_dataframe()
-        if frame.empty:
-            return frame
-        grouped = frame.groupby("fingerprint", sort=False).agg(
-            count=("index", "size"),
-            total_ms=("duration_ms", "sum"),
-            mean_ms=("duration_ms", "mean"),
-            call_sites=("call_site", lambda s: sorted(set(s))),
-            normalized=("normalized", "first"),
-        )
-        return grouped.sort_values("total_ms", ascending=False).reset_index()
-
-    def n_plus_one(self, threshold: int = 2, min_total_ms: float = 0.0) -> list[Finding]:
-        """Same shape, same call site, different parameters, ``threshold`` times or more."""
-        from analysis.nplusone import detect_n_plus_one
-
-        return detect_n_plus_one(self.queries, threshold=threshold, min_total_ms=min_total_ms)
-
-    def duplicates(self, threshold: int = 2) -> list[Duplicate]:
-        """The exact same statement and parameters issued more than once."""
-        from analysis.nplusone import detect_duplicates
-
-        return detect_duplicates(self.queries, threshold=threshold)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "queries": self.count,
-            "db_ms": round(self.total_ms, 3),
-            "elapsed_ms": round(self.elapsed_ms, 3),
-            "fingerprints": len({q.fingerprint for q in self.queries}),
-            "n_plus_one": len(self.n_plus_one()),
-            "duplicates": len(self.duplicates()),
-        }
-
-    def _repr_html_(self) -> str:
-        from html import escape
-
-        head = " · ".join(f"{k}: {escape(str(v))}" for k, v in self.summary().items())
-        return f"<p><b>capture</b> {head}</p>" + self.by_fingerprint().to_html(max_rows=20)
 
 
 _UNKNOWN = ("<unknown>", 0, "<unknown>")

@@ -18,6 +18,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from analysis.plans import Plan
+from analysis.plotly_offline import use_offline_plotly
 
 BEFORE_COLOR = "#9aa5b1"
 AFTER_COLOR = "#2f80ed"
@@ -26,12 +27,10 @@ AFTER_COLOR = "#2f80ed"
 def use_offline_notebook_renderer(keep_mimetype: bool = False) -> str:
     """Render figures as HTML with plotly.js embedded, fetching nothing from a CDN.
 
-    Uses :func:`workbench.report.notebook.use_offline_plotly`, whose ``notebook`` renderer also
-    drops the MathJax ``<script src>`` plotly adds before every chart.
+    Uses :func:`analysis.plotly_offline.use_offline_plotly`, whose ``notebook`` renderer
+    also drops the MathJax ``<script src>`` plotly adds before every chart.
     ``keep_mimetype`` adds the JSON mimetype too, for JupyterLab's own renderer.
     """
-    from workbench.report.notebook import use_offline_plotly
-
     use_offline_plotly()
     if keep_mimetype:
         pio.renderers.default = "plotly_mimetype+notebook"

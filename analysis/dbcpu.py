@@ -1,8 +1,8 @@
 """Database CPU: what the PostgreSQL server itself spent on our statements.
 
-Wall time and driver-side query time include the network, the driver and Python; the
-plan's "database CPU down 50%" target is about the server. Three ways to measure it, the
-first that works is used and every result names it:
+Wall time and driver-side query time include the network, the driver and Python; a
+target on database CPU is about the server. Three ways to measure it, the first that
+works is used and every result names it:
 
 * ``backend_schedstat`` / ``backend_stat``: the CPU time of *our* backend process, read
   from ``/proc/<pg_backend_pid()>/schedstat`` (nanoseconds of run time) or, where the

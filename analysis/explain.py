@@ -9,12 +9,13 @@ locks. Sequences still advance when an explained INSERT draws from them; that is
 one visible trace, as with any rolled-back insert.
 
     result = explain(Job.objects.filter(status="open").order_by("-date")[:20], runs=5, warmup=1)
-    result.plan.nodes_frame(); result.findings(); result.execution_ms; result.spread
+    result.plan.nodes_frame(); result.execution_ms; result.spread
+    plan_findings(result.plan)   # analysis.planfindings
+    explain(record)              # a captured QueryRecord, with its own parameters
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,10 +27,12 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
-from analysis.capture import QueryRecord, paused
+from analysis import stats
+from analysis.capture import paused
 from analysis.errors import AnalysisError
 from analysis.fingerprint import statement_kind
-from analysis.plans import Plan, PlanFinding
+from analysis.plans import Plan
+from analysis.records import QueryRecord
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,28 +138,16 @@ class ExplainResult:
 
     @property
     def execution_ms(self) -> float | None:
-        runs = self.execution_runs_ms
-        return statistics.median(runs) if runs else None
+        return stats.median(self.execution_runs_ms)
 
     @property
     def planning_ms(self) -> float | None:
-        runs = [p.planning_ms for p in self.plans if p.planning_ms is not None]
-        return statistics.median(runs) if runs else None
+        return stats.median(p.planning_ms for p in self.plans)
 
     @property
     def spread(self) -> dict[str, float]:
-        """min, max, stdev and interquartile range of the measured execution times (ms)."""
-        runs = sorted(self.execution_runs_ms)
-        if not runs:
-            return {}
-        quartiles = statistics.quantiles(runs, n=4) if len(runs) > 1 else [runs[0]] * 3
-        return {
-            "runs": len(runs),
-            "min": runs[0],
-            "max": runs[-1],
-            "stdev": statistics.stdev(runs) if len(runs) > 1 else 0.0,
-            "iqr": quartiles[2] - quartiles[0],
-        }
+        """runs, min, max, stdev and interquartile range of the execution times (ms)."""
+        return stats.spread(self.execution_runs_ms)
 
     @property
     def document(self) -> dict[str, Any]:
@@ -165,9 +156,6 @@ class ExplainResult:
 
     def nodes_frame(self) -> pd.DataFrame:
         return self.plan.nodes_frame()
-
-    def findings(self, **thresholds: Any) -> list[PlanFinding]:
-        return self.plan.findings(**thresholds)
 
     def summary(self) -> str:
         text = self.plan.summary()

@@ -10,6 +10,12 @@ Two different smells, reported apart (as Debug Toolbar's "similar" and "duplicat
   reproduce.
 * **Duplicate**: the exact same statement and parameters more than once. No eager
   loading removes it; reuse the result or cache it.
+
+Both take a ``CaptureRun`` or any iterable of ``QueryRecord``:
+
+    detect_n_plus_one(run, threshold=2)   # list[Finding], largest total time first
+    detect_duplicates(run)                # list[Duplicate]
+    summary(run)                          # run.summary() plus both counts
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis.callsite import CallSite
-from analysis.capture import QueryRecord
 from analysis.fingerprint import brief, normalize
+from analysis.records import CaptureRun, QueryRecord
 from analysis.relations import Relation, infer_relation
 from analysis.sqlshape import shape
 
@@ -184,6 +190,15 @@ def detect_duplicates(records: Iterable[QueryRecord], threshold: int = 2) -> lis
             )
         )
     return sorted(found, key=lambda d: (-d.count, d.indexes[0]))
+
+
+def summary(run: CaptureRun, threshold: int = 2) -> dict[str, Any]:
+    """``run.summary()`` with the number of N+1 patterns and of duplicates in it."""
+    return {
+        **run.summary(),
+        "n_plus_one": len(detect_n_plus_one(run, threshold=threshold)),
+        "duplicates": len(detect_duplicates(run, threshold=threshold)),
+    }
 
 
 def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:

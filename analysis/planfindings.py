@@ -6,16 +6,35 @@ a row estimate off by 10x or more (stale or missing statistics, correlated colum
 a sort or hash that spilled to disk (``work_mem``), a nested loop whose inner side runs
 many times, and an index-only scan that still visits the heap (the visibility map is
 stale: VACUUM). Thresholds are arguments so a report can state the ones it used.
+
+    plan_findings(plan)                         # a Plan (``explain(...).plan``)
+    plan_findings(plan, seq_scan_min_rows=100_000)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from analysis.plans import PlanFinding, PlanNode
+from analysis.plannode import PlanNode
 
 if TYPE_CHECKING:
     from analysis.plans import Plan
+
+
+@dataclass(frozen=True)
+class PlanFinding:
+    """Something in a plan worth a look, with the numbers that show it."""
+
+    kind: str  # seq_scan, misestimate, spill, nested_loop, heap_fetches
+    node_id: int
+    node: str
+    message: str
+    evidence: dict[str, Any]
+    exclusive_ms: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
 
 
 def _seq_scan(node: PlanNode, min_rows: int, max_fraction: float) -> PlanFinding | None:

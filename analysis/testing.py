@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from analysis.capture import CaptureRun, capture
+from analysis.capture import capture
 from analysis.fingerprint import brief
+from analysis.nplusone import detect_n_plus_one
+from analysis.records import CaptureRun
 
 _LISTED = 30
 
@@ -57,7 +59,7 @@ def assert_no_n_plus_one(
     """Fail when the block repeats one query shape ``threshold`` times from one line."""
     with capture(label=label, using=using) as run:
         yield run
-    findings = run.n_plus_one(threshold=threshold)
+    findings = detect_n_plus_one(run, threshold=threshold)
     if findings:
         details = "\n".join(f"  - {f.message}" for f in findings)
         raise AssertionError(f"{len(findings)} N+1 pattern(s) found:\n{details}")

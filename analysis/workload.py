@@ -35,7 +35,7 @@ from typing import Any
 from analysis.capture import capture
 from analysis.dbcpu import CpuMeter
 from analysis.errors import AnalysisError
-from analysis.measure import percentile
+from analysis.stats import percentile
 
 Op = tuple[str, Callable[[], Any]]
 Counters = Mapping[str, int | None]

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import django_env  # noqa: E402
+from workbench.env import django_env  # noqa: E402
 
 django_env.setup()
 

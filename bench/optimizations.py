@@ -4,7 +4,7 @@ Usage: ``python bench/optimizations.py --scale medium [--repeat 20] [--warmup 2]
 
 It creates a fresh database next to the workbench's (``DATABASE_URL`` or the embedded
 server), migrates it, seeds it at ``--scale`` and measures with
-``workbench.study.scenarios.measure`` in one process, variant after variant on the same
+``workbench.study.measure.measure`` in one process, variant after variant on the same
 data: each scenario ``--warmup`` untimed calls then ``--repeat`` timed ones, plans
 explained, and the mixed cache workload under the cache variants. Then, under ``all``,
 the mixed workload again at each ``--write-shares`` value, to show how the hit rate
@@ -63,50 +63,51 @@ def _mixed(result) -> dict:
 
 
 def _targets(rows: list[dict], cache: dict, mixed: dict) -> dict:
-    """The plan's targets, judged on these measurements (``all`` against ``baseline``)."""
+    """The plan's targets (``workbench.study.criteria``), judged on these measurements.
 
-    def reduction(key: str, variant: str = "all") -> float | None:
-        before, after = _total(rows, "baseline", key), _total(rows, variant, key)
-        return None if not before or after is None else round(100 * (1 - after / before), 1)
+    Each is judged as the report judges it (``all`` against ``baseline``), with the
+    eager variant's and the mixed traffic's figures beside it.
+    """
+    from workbench.study import criteria
 
-    eager_data = max((r["eager"]["data_queries"] for r in rows if "eager" in r), default=None)
-    all_data = max((r["all"]["data_queries"] for r in rows if "all" in r), default=None)
-    worst_p95 = max((r["all"]["p95_ms"] for r in rows if "all" in r), default=None)
-    worst_eager = max((r["eager"]["p95_ms"] for r in rows if "eager" in r), default=None)
-    query_time, cpu = reduction("db_ms"), reduction("db_cpu_ms")
-    rate = cache.get("hit_rate")
+    figures = [{k: v for k, v in r.items() if isinstance(v, dict)} for r in rows]
+    judged = {v.criterion: v for v in criteria.evaluate(figures, cache)}
 
-    def mixed_reduction(key: str) -> float | None:
+    def saved(key: str, variant: str) -> float | None:
+        return criteria.saved_pct(_total(rows, "baseline", key), _total(rows, variant, key))
+
+    def mixed_saved(key: str) -> float | None:
         before, after = mixed.get("baseline", {}).get(key), mixed.get("all", {}).get(key)
-        return None if not before or after is None else round(100 * (1 - after / before), 1)
+        return criteria.saved_pct(before, after)
 
+    eager_data = criteria.worst(figures, "eager", "data_queries")
     return {
         "data_queries_1_to_2": {
             "measured_eager_max": eager_data,
-            "measured_all_max": all_data,
-            "met": eager_data is not None and eager_data <= 2,
+            "measured_all_max": criteria.worst(figures, "all", "data_queries"),
+            "met": criteria.passes(criteria.DATA_QUERIES, eager_data),
         },
         "query_time_down_50pct": {
-            "measured_pct": query_time,
-            "measured_pct_eager": reduction("db_ms", "eager"),
-            "measured_pct_mixed_traffic": mixed_reduction("db_ms_per_request"),
-            "met": (query_time or 0) >= 50,
+            "measured_pct": judged[criteria.QUERY_TIME].measured,
+            "measured_pct_eager": saved("db_ms", "eager"),
+            "measured_pct_mixed_traffic": mixed_saved("db_ms_per_request"),
+            "met": judged[criteria.QUERY_TIME].passed,
         },
         "p95_under_200ms": {
-            "measured_worst_ms": worst_p95,
-            "measured_worst_eager_ms": worst_eager,
+            "measured_worst_ms": judged[criteria.P95].measured,
+            "measured_worst_eager_ms": criteria.worst(figures, "eager", "p95_ms"),
             "measured_mixed_traffic_ms": mixed.get("all", {}).get("p95_ms"),
-            "met": (worst_p95 or 1e9) < 200,
+            "met": judged[criteria.P95].passed,
         },
         "cache_hit_rate_over_80pct": {
-            "measured": rate,
-            "met": rate is not None and rate > 0.8,
+            "measured": cache.get("hit_rate"),
+            "met": judged[criteria.CACHE_HIT_RATE].passed,
         },
         "db_cpu_down_50pct": {
-            "measured_pct": cpu,
-            "measured_pct_eager": reduction("db_cpu_ms", "eager"),
-            "measured_pct_mixed_traffic": mixed_reduction("db_cpu_ms_per_request"),
-            "met": (cpu or 0) >= 50,
+            "measured_pct": judged[criteria.DB_CPU].measured,
+            "measured_pct_eager": saved("db_cpu_ms", "eager"),
+            "measured_pct_mixed_traffic": mixed_saved("db_cpu_ms_per_request"),
+            "met": judged[criteria.DB_CPU].passed,
         },
     }
 
@@ -135,12 +136,14 @@ def main() -> int:
         from django.core.management import call_command
 
         from fixtures.seeding import seed
-        from workbench.study import scenarios, variants
+        from workbench.study import variants
+        from workbench.study.measure import measure
+        from workbench.study.mixed import mixed_workload
 
         call_command("migrate", verbosity=0, interactive=False)
         seeded = seed(args.scale, seed=args.seed, progress=False)
         started = time.perf_counter()
-        result = scenarios.measure(
+        result = measure(
             repeat=args.repeat,
             warmup=args.warmup,
             page_size=args.page_size,
@@ -155,7 +158,7 @@ def main() -> int:
         sweep = {}
         with variants.restoring(), variants.VARIANTS["all"]():
             for share in [float(s) for s in args.write_shares.split(",") if s.strip()]:
-                mixed = scenarios.mixed_workload(
+                mixed = mixed_workload(
                     requests=args.requests, write_share=share, zipf_s=args.zipf, seed=args.seed
                 )
                 sweep[str(share)] = {k: mixed[k] for k in ("hit_rate", "reads", "writes")}

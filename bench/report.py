@@ -26,12 +26,13 @@ sys.path.insert(0, str(ROOT))
 
 def bench(scale: str, out: Path, allow_external: bool) -> dict:
     from workbench.env import ownership
-    from workbench.report import params as report_params
+    from workbench.report import run_plan
     from workbench.report import runner as report
+    from workbench.report.progress import Progress
 
-    plan = report_params.plan(options={"scale": scale, "seed": 42, "repeat": 5}, out=out)
+    plan = run_plan.plan(options={"scale": scale, "seed": 42, "repeat": 5}, out=out)
     ownership.ensure_owned("run the report in", allow_external)
-    result = report.run(plan, report.Progress(io.StringIO(), tty=False))
+    result = report.run(plan, Progress(io.StringIO(), tty=False))
     per_notebook = {n.name: round(n.seconds, 2) for n in result.notebooks}
     return {
         "scale": scale,

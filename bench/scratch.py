@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
+from marketplace.dsn import with_database
 from workbench.env import ownership, services
-from workbench.env.urls import with_database
 
 
 def create(name: str) -> str:

@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scratch  # noqa: E402  (bench/, this script's own folder)
 
-from analysis import services  # noqa: E402
-from workbench.env.urls import redact  # noqa: E402
+from marketplace.dsn import redact  # noqa: E402
+from workbench.env import services  # noqa: E402
 
 
 def _checkpoint(raw) -> None:

@@ -14,19 +14,28 @@ marketplace starts them there (the workbench does on ``workbench up`` or on firs
 | ``WORKBENCH_CACHE_PREFIX`` | ``cache_prefix`` | ``wb`` |
 | ``WORKBENCH_EAGER`` / ``WORKBENCH_CACHE`` | ``eager`` / ``cache`` | off |
 | ``WORKBENCH_DEBUG`` | ``debug_tracebacks`` | off |
-| ``DJANGO_SECRET_KEY`` / ``DJANGO_DEBUG`` | ``secret_key`` / ``debug`` | a local-only key / off |
+| ``DJANGO_SECRET_KEY`` / ``DJANGO_DEBUG`` | ``secret_key`` / ``debug`` | ``home/secret_key`` / off |
+
+No secret is committed: without ``DJANGO_SECRET_KEY`` the key is the random one
+generated once per install into ``home/secret_key`` (mode 0600) by ``ensure_secret_key``,
+which the workbench calls when it starts the servers; until that file exists each
+process uses a random key of its own, so nothing signed can be forged from the source.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DB_NAME = "workbench"
+SECRET_KEY_FILE = "secret_key"
+# Used only while no key file exists and no DJANGO_SECRET_KEY is set.
+_PROCESS_KEY = secrets.token_urlsafe(50)
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -45,6 +54,7 @@ class Config:
     cache: bool
     debug_tracebacks: bool
     secret_key: str
+    secret_key_source: str  # "environment", "state folder" or "process"
     debug: bool
 
 
@@ -75,9 +85,40 @@ def read(environ: Mapping[str, str] | None = None) -> Config:
         eager=_flag(environ, "WORKBENCH_EAGER"),
         cache=_flag(environ, "WORKBENCH_CACHE"),
         debug_tracebacks=bool(environ.get("WORKBENCH_DEBUG")),
-        secret_key=environ.get("DJANGO_SECRET_KEY") or "workbench-local-only-not-secret",
+        **_secret_key(environ, state),
         debug=environ.get("DJANGO_DEBUG", "") == "1",
     )
+
+
+def _secret_key(environ: Mapping[str, str], state: Path) -> dict[str, str]:
+    if environ.get("DJANGO_SECRET_KEY"):
+        return {"secret_key": environ["DJANGO_SECRET_KEY"], "secret_key_source": "environment"}
+    try:
+        key = (state / SECRET_KEY_FILE).read_text().strip()
+    except OSError:
+        key = ""
+    if key:
+        return {"secret_key": key, "secret_key_source": "state folder"}
+    return {"secret_key": _PROCESS_KEY, "secret_key_source": "process"}
+
+
+def ensure_secret_key(state: Path) -> Path:
+    """Generate this install's random secret key into ``state/secret_key`` (0600) once."""
+    path = state / SECRET_KEY_FILE
+    if path.exists():
+        return path
+    state.mkdir(parents=True, exist_ok=True)
+    tmp = state / f".{SECRET_KEY_FILE}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(50) + "\n")
+    try:
+        os.link(tmp, path)  # atomic create-if-absent: two processes agree on one key
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path
 
 
 # --------------------------------------------------------------------------- embedded servers

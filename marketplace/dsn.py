@@ -58,6 +58,20 @@ def parse(url: str) -> dict[str, str]:
     return params
 
 
+def check_redis_url(url: str) -> dict:
+    """redis-py's own reading of a Redis URL, refusing what it would silently bend."""
+    from redis.connection import parse_url
+
+    try:
+        params = parse_url(url)
+    except ValueError as exc:
+        raise BadURL(f"REDIS_URL: {exc} (got {redact(url)!r})") from None
+    path = urlsplit(url).path.strip("/")
+    if url.startswith(("redis://", "rediss://")) and path and not path.isdigit():
+        raise BadURL(f"REDIS_URL: the database must be a number (got {redact(url)!r})")
+    return params
+
+
 def database_settings(url: str) -> dict:
     """Django's ``DATABASES['default']`` for a ``postgresql://`` URL (host may be a socket dir)."""
     params = parse(url)
@@ -73,12 +87,16 @@ def database_settings(url: str) -> dict:
     }
 
 
-def connection_kwargs(url: str, dbname: str | None = None) -> dict[str, str]:
-    """Keyword arguments for ``psycopg2.connect`` to the URL's server (another database if named)."""
+def connect(url: str, dbname: str | None = None, autocommit: bool = False, **extra):
+    """A psycopg2 connection to the URL (or to another database of its server, if named)."""
+    import psycopg2
+
     params = parse(url)
     if dbname:
         params["dbname"] = dbname
-    return params
+    conn = psycopg2.connect(**params, **extra)
+    conn.autocommit = autocommit
+    return conn
 
 
 def with_database(url: str, name: str) -> str:

@@ -1,19 +1,21 @@
-"""Settings for the marketplace; the database and cache come from the workbench's services.
+"""Settings for the marketplace, from one configuration object (``marketplace.conf``).
 
-With no ``DATABASE_URL`` / ``REDIS_URL`` the embedded PostgreSQL and Redis are started
-on first use, so ``manage.py runserver``, the tests and the notebooks need no set-up.
+Importing them starts nothing and connects to nothing. With no ``DATABASE_URL`` /
+``REDIS_URL`` they point at the embedded PostgreSQL and Redis in the state folder;
+``python manage.py``, the ``workbench`` command, the notebooks and the test suite start
+those servers before Django connects.
 """
 
-import os
 from pathlib import Path
 
-from workbench.env import services
-from workbench.env.urls import database_settings
+from marketplace import conf
+from marketplace.dsn import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+CONFIG = conf.read()
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "workbench-local-only-not-secret")
-DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+SECRET_KEY = CONFIG.secret_key
+DEBUG = CONFIG.debug
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver", "[::1]"]
 
 INSTALLED_APPS = [
@@ -42,16 +44,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
 ]
 
-DATABASES = {"default": database_settings(services.database_url())}
+DATABASES = {"default": database_settings(CONFIG.database_url)}
 # Several suites can share one server; each may name its own throw-away test database.
-if os.environ.get("WORKBENCH_TEST_DB"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["WORKBENCH_TEST_DB"]}
+if CONFIG.test_database:
+    DATABASES["default"]["TEST"] = {"NAME": CONFIG.test_database}
 
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": services.redis_url(),
-        "KEY_PREFIX": os.environ.get("WORKBENCH_CACHE_PREFIX", "wb"),
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": CONFIG.cache_prefix,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": 0.5,
@@ -63,8 +65,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The API's optimisation switches (marketplace/api/switches.py reads them per request, so
 # one process can measure every variant with override_settings).
-WORKBENCH_EAGER = os.environ.get("WORKBENCH_EAGER", "").strip().lower() in {"1", "true", "yes"}
-WORKBENCH_CACHE = os.environ.get("WORKBENCH_CACHE", "").strip().lower() in {"1", "true", "yes"}
+WORKBENCH_EAGER = CONFIG.eager
+WORKBENCH_CACHE = CONFIG.cache
 # Seconds each cached kind lives. Versioned keys keep entries correct, so a TTL only bounds
 # memory and how long a write the cache could not see (QuerySet.update, raw SQL) stays hidden.
 WORKBENCH_CACHE_TTL = {"ratings": 3600, "job_stats": 1800, "responses": 600}

@@ -11,8 +11,8 @@
 #
 # The run at a glance: the success criteria, then each scenario before and after. This
 # notebook gathers what the others left in the run folder and writes `summary.json` (its
-# schema is in the README); `workbench report` validates it. Every figure below comes
-# from this run's files.
+# schema is docs/summary.schema.json, described in docs/reports.md); `workbench report`
+# validates it. Every figure below comes from this run's files.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
@@ -29,9 +29,9 @@ params = bootstrap()
 # %%
 from IPython.display import HTML, display
 
+from workbench.report import environment, summary
 from workbench.report import figures as report_figures
 from workbench.report import run_folder as reporting
-from workbench.report import summary
 from workbench.report import tables as report_tables
 
 run = reporting.collect(results_dir)
@@ -41,7 +41,7 @@ result = summary.build(
         **run_info.get("parameters", {}),
         **{k: v for k, v in params.items() if k != "results_dir"},
     },
-    environment=summary.collect_environment(run_info.get("started_at") or summary.now()),
+    environment=environment.collect_environment(run_info.get("started_at") or environment.now()),
     scenarios=run.scenarios,
     index_audit=run.index_audit,
     cache=run.cache,

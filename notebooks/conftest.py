@@ -26,8 +26,8 @@ _saved = pytest.StashKey[dict]()
 
 def _notebook_env() -> dict[str, str]:
     if not _env:
+        from marketplace.dsn import database_settings, with_database
         from workbench.env import ownership, services
-        from workbench.env.urls import database_settings, with_database
 
         base = services.database_url()
         name = os.environ.get("WORKBENCH_TEST_DB") or database_settings(base)["NAME"]

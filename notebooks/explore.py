@@ -14,7 +14,7 @@
 # of the slowest query. Not run by `workbench report`; open it with `workbench lab`.
 
 # %% tags=["parameters"]
-scenario: str = "job_list"  # a scenario (see marketplace/scenarios.py)
+scenario: str = "job_list"  # a scenario (see workbench/study/scenarios.py)
 variant: str = "baseline"  # baseline, indexes, eager, cache or all
 page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # where to keep anything you save
@@ -32,6 +32,7 @@ params = bootstrap()
 # %%
 from analysis import charts
 from analysis.explain import explain
+from analysis.nplusone import detect_n_plus_one
 from workbench.study import steps as report_steps
 
 run = report_steps.explore_scenario(scenario, variant, page_size=page_size)
@@ -39,7 +40,7 @@ print(f"{len(run)} queries, {run.total_ms:.2f} ms in the database")
 run.to_dataframe()
 
 # %%
-run.n_plus_one()
+detect_n_plus_one(run)
 
 # %%
 reads = [q for q in run if q.kind in ("SELECT", "WITH")]
@@ -60,7 +61,7 @@ from marketplace.jobs.models import Job
 with capture(label="explore") as mine:
     jobs = list(Job.objects.filter(status="open").order_by("-date")[:page_size])
     clients = [job.client.username for job in jobs]
-mine.n_plus_one()
+detect_n_plus_one(mine)
 
 # %%
 explain(Job.objects.filter(status="open").order_by("-date")[:page_size])

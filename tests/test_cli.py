@@ -1,10 +1,9 @@
 """The command line's contract: one-line errors, non-zero exits, refusals to touch foreign data."""
 
-import psycopg2
 import pytest
 from django.db import connection
 
-from workbench.env.urls import database_settings
+from marketplace import dsn
 
 
 def test_unknown_command_is_one_line_and_exit_2(run_workbench):
@@ -17,16 +16,8 @@ def test_unknown_command_is_one_line_and_exit_2(run_workbench):
 @pytest.fixture
 def foreign_database(django_db_blocker):
     """A database on the workbench's server that the workbench did not create."""
-    cfg = database_settings(_server_url())
     name = "wb_foreign_db"
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-    )
-    admin.autocommit = True
+    admin = dsn.connect(_server_url(), "postgres", autocommit=True)
     with admin.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS {name}")
         cur.execute(f"CREATE DATABASE {name}")
@@ -59,7 +50,7 @@ def test_migrate_refuses_a_database_the_workbench_did_not_create(run_workbench, 
     dropped = run_workbench("dropdb", env=env)
     assert dropped.returncode == 1
     assert "refusing to drop" in dropped.stderr
-    with psycopg2.connect(**_connect_kwargs(foreign_database)) as conn, conn.cursor() as cur:
+    with dsn.connect(_server_url(), foreign_database) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         assert cur.fetchone()[0] == 0  # nothing was created in it
 
@@ -78,15 +69,42 @@ def test_createdb_marks_the_database_so_migrate_may_proceed(run_workbench, forei
         assert run_workbench("dropdb", env=env).returncode == 0
 
 
-def _connect_kwargs(name: str) -> dict:
-    cfg = connection.settings_dict
-    return {
-        "dbname": name,
-        "user": cfg["USER"] or None,
-        "password": cfg["PASSWORD"] or None,
-        "host": cfg["HOST"] or None,
-        "port": cfg["PORT"] or None,
-    }
+def test_a_dbname_option_cannot_steer_the_guard_past_a_foreign_database(
+    run_workbench, foreign_database
+):
+    """The guard and Django parse the URL alike: ``?dbname=`` wins for both (libpq's rule)."""
+    owned = _url_for("wb_owned_db")
+    assert run_workbench("createdb", env={"DATABASE_URL": owned}).returncode == 0
+    try:
+        joiner = "&" if "?" in owned else "?"
+        steered = {"DATABASE_URL": f"{owned}{joiner}dbname={foreign_database}"}
+        for command in (["migrate"], ["indexes", "revert"], ["seed", "--scale", "tiny"]):
+            refused = run_workbench(*command, env=steered)
+            assert refused.returncode == 1, (command, refused.stdout)
+            assert f"database '{foreign_database}'" in refused.stderr, command
+        with dsn.connect(_server_url(), foreign_database) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+            assert cur.fetchone()[0] == 0  # nothing was created in it
+    finally:
+        assert run_workbench("dropdb", env={"DATABASE_URL": owned}).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"REDIS_URL": "garbage"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/abc"},
+        {"DATABASE_URL": "postgresql://u@h:notaport/db"},
+    ],
+)
+def test_a_bad_url_is_refused_before_anything_is_written(run_workbench, tmp_path, env):
+    out = tmp_path / "never"
+    refused = run_workbench("seed", "--scale", "tiny", "--reset", env=env)
+    assert refused.returncode == 1
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert refused.stderr.startswith("workbench: error: ")
+    report = run_workbench("report", "--out", str(out), env=env)
+    assert report.returncode == 1 and not out.exists()
 
 
 def test_an_unexpected_failure_is_one_line_with_a_debug_hint(monkeypatch, capsys):

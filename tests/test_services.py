@@ -82,3 +82,65 @@ def test_external_urls_are_used_and_never_printed_with_a_password(run_workbench,
     )
     assert len(migrate.stderr.strip().splitlines()) == 1
     assert "topsecret" not in migrate.stderr
+
+
+def test_importing_the_settings_starts_nothing(private_home):
+    """Settings read one configuration object; the servers start on first explicit need."""
+    import subprocess
+    import sys
+
+    home = private_home["WORKBENCH_HOME"]
+    code = (
+        "import django.conf, marketplace.settings as s; "
+        "print(s.DATABASES['default']['HOST']); print(s.CACHES['default']['LOCATION'])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **private_home},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    host, location = proc.stdout.splitlines()
+    assert host == os.path.join(home, "pg")  # where the embedded server will listen
+    assert location.startswith("unix://") and "redis.sock" in location
+    assert _postmasters(home) == 0
+    assert _redis_servers(home) == 0
+    assert not os.path.exists(home)  # not even the state folder was created
+
+
+def test_manage_py_starts_the_embedded_servers_it_needs(private_home):
+    import subprocess
+    import sys
+
+    from workbench.paths import PROJECT_ROOT
+
+    home = private_home["WORKBENCH_HOME"]
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "manage.py"), "check", "--database", "default"],
+        env={**os.environ, **private_home},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _postmasters(home) == 1
+    assert _redis_servers(home) == 1
+
+
+def test_the_secret_key_is_generated_once_per_install_and_private(tmp_path):
+    from marketplace import conf
+
+    home = tmp_path / "state"
+    before = conf.read({"WORKBENCH_HOME": str(home)})
+    assert before.secret_key_source == "process"  # reading makes nothing
+    assert not home.exists()
+    path = conf.ensure_secret_key(home)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    first = conf.read({"WORKBENCH_HOME": str(home)})
+    assert first.secret_key_source == "state folder"
+    assert len(first.secret_key) >= 50 and first.secret_key != before.secret_key
+    conf.ensure_secret_key(home)  # idempotent: the key never changes under running tokens
+    assert conf.read({"WORKBENCH_HOME": str(home)}).secret_key == first.secret_key
+    chosen = conf.read({"WORKBENCH_HOME": str(home), "DJANGO_SECRET_KEY": "from-env"})
+    assert (chosen.secret_key, chosen.secret_key_source) == ("from-env", "environment")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
 from analysis.errors import AnalysisError
 from fixtures.errors import FixtureError
-from workbench.env.urls import BadURL, redact
+from marketplace import conf, dsn
+from marketplace.dsn import BadURL, redact
 from workbench.errors import WorkbenchError
 
 # Modules under workbench.commands, each with ``register(subparsers)``.
@@ -36,10 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_urls() -> None:
+    config = conf.read()
+    if not config.embedded_database:
+        dsn.parse(config.database_url)
+    if not config.embedded_redis:
+        dsn.check_redis_url(config.redis_url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_urls()  # before any command writes anything
         return int(args.func(args) or 0)
     except (WorkbenchError, AnalysisError, FixtureError, BadURL) as exc:
         print(f"workbench: error: {redact(str(exc))}", file=sys.stderr)
@@ -50,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Expected failures (a server down, a database error) and bugs alike get one line;
         # WORKBENCH_DEBUG=1 shows the traceback for a bug report.
-        if os.environ.get("WORKBENCH_DEBUG"):
+        if conf.read().debug_tracebacks:
             raise
         from workbench.env.services import ServiceError
 

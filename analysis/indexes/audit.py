@@ -23,8 +23,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from analysis.indexes import queries as q
-from analysis.indexes import write_cost
+import analysis.indexes.queries as q
+import analysis.indexes.write_cost as write_cost
 from analysis.indexes.catalog import IndexSpec, existing_names, list_indexes, quote_ident
 from analysis.indexes.equivalence import Equivalence, find_equivalent
 

@@ -71,7 +71,7 @@ class Profile(models.Model):
 
 
 class Wallet(models.Model):
-    """The one wallet model: the plan lists it under both accounts and payment (see README)."""
+    """The one wallet model: the plan lists it under both accounts and payment (see docs/api.md)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="wallet")
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))

@@ -13,7 +13,7 @@ import time
 
 from django.conf import settings
 
-from workbench.env.urls import redact
+from marketplace.dsn import redact
 
 log = logging.getLogger("marketplace.cache")
 

@@ -142,7 +142,7 @@ def test_wrong_password_is_401(api):
 
 
 def test_obtain_token_accepts_json_sent_as_form_encoded(api):
-    """``curl -d '{...}'`` labels JSON as form data; the README's example must work."""
+    """``curl -d '{...}'`` labels JSON as form data; the example in docs/api.md must work."""
     user = f.user(password="pw")
     response = api.client.post(
         "/api/token/",
@@ -150,3 +150,14 @@ def test_obtain_token_accepts_json_sent_as_form_encoded(api):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200 and response.json()["token"]
+
+
+def test_a_token_signed_with_the_formerly_committed_key_is_refused(db):
+    """No secret is in the repository: a key from the source cannot sign a valid token."""
+    from django.conf import settings
+
+    user = f.user()
+    old = "workbench-local-only-not-secret"  # the default key of earlier versions
+    assert old != settings.SECRET_KEY
+    forged = signing.dumps(user.pk, key=old, salt=SALT)
+    assert user_id_from_token(forged) is None

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, connections
 from analysis.capture import capture, current_scenario, paused, scenario
 from analysis.errors import AnalysisError
 from analysis.explain import explain
+from analysis.nplusone import detect_duplicates, detect_n_plus_one
 from marketplace.accounts.models import User
 
 
@@ -74,7 +75,7 @@ def test_failed_query_is_recorded_and_still_raises(db):
         cursor.execute("SELECT * FROM core_no_such_table")
     [query] = run.queries
     assert query.error.startswith("ProgrammingError")
-    assert run.n_plus_one() == [] and run.duplicates() == []
+    assert detect_n_plus_one(run) == [] and detect_duplicates(run) == []
 
 
 def test_wrappers_are_removed_and_nesting_records_in_both(db):

@@ -6,6 +6,7 @@ import re
 
 import nbformat
 import papermill
+import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from nbconvert import HTMLExporter
@@ -13,6 +14,7 @@ from nbconvert import HTMLExporter
 from analysis import charts
 from analysis.explain import explain
 from analysis.plandiff import diff_plans
+from analysis.plotly_offline import use_offline_plotly
 from tests.core.conftest import run_sql
 
 
@@ -65,6 +67,20 @@ def test_renderer_setting_and_standalone_html():
     html = charts.to_standalone_html(charts.before_after_bars({"ms": (2.0, 1.0)}))
     assert not SCRIPT_FROM_NETWORK.search(html)
     assert len(html) > 3_000_000  # plotly.js inlined
+
+
+def test_offline_charts_embed_nothing_from_a_cdn():
+    previous = pio.renderers.default
+    try:
+        use_offline_plotly()
+        use_offline_plotly()  # idempotent
+        assert pio.renderers.default == "notebook"
+        bundle = pio.renderers["notebook"].to_mimebundle(go.Figure(go.Bar(y=[1, 2])).to_dict())
+    finally:
+        pio.renderers.default = previous
+    page = bundle["text/html"]
+    assert "plotly-graph-div" in page
+    assert not re.search(r"<script[^>]+src=\"https?://", page)
 
 
 SCRIPT_FROM_NETWORK = re.compile(r"<script[^>]+src=[\"']https?://", re.IGNORECASE)

@@ -127,7 +127,7 @@ def test_queryset_and_captured_record_targets(market):
     assert result.plan.analyzed
     with capture() as run:
         list(Job.objects.filter(title__startswith="core"))
-    from_record = run[0].explain(analyze=False)
+    from_record = explain(run[0], analyze=False)
     assert from_record.params == ("core%",)
     assert not from_record.plan.analyzed
     assert from_record.execution_ms is None

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from analysis.callsite import relative_path
 from analysis.capture import capture, scenario
-from analysis.nplusone import findings_frame
+from analysis.nplusone import detect_duplicates, detect_n_plus_one, findings_frame, summary
 from analysis.relations import infer_relation
 from analysis.sqlshape import shape
 from analysis.testing import assert_max_queries, assert_no_n_plus_one, assert_num_queries
@@ -26,7 +26,7 @@ def test_view_n_plus_one_names_line_relation_and_fix(client, market):
     with capture(label="job_list") as run:
         response = client.get("/jobs/")
     assert response.status_code == 200
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.count == 6
     assert finding.call_site.file == str(VIEWS)
     assert finding.call_site.line == marker_line("N+1: client")
@@ -36,7 +36,7 @@ def test_view_n_plus_one_names_line_relation_and_fix(client, market):
     assert finding.relation.name == "Job.client"  # not Job.created_by, which also points at User
     assert finding.fix == "select_related('client') on the Job queryset"
     assert "tests/core/views.py" in finding.message and "select_related('client')" in str(finding)
-    assert run.duplicates() == [] or all(d.count >= 2 for d in run.duplicates())
+    assert detect_duplicates(run) == [] or all(d.count >= 2 for d in detect_duplicates(run))
 
 
 @override_settings(ROOT_URLCONF="tests.core.views")
@@ -46,13 +46,13 @@ def test_same_view_with_select_related_is_clean(client, market):
     assert response.status_code == 200
     assert response.content.decode().count(" by core") == 6
     assert len(run) == 1
-    assert run.n_plus_one() == []
+    assert detect_n_plus_one(run) == []
 
 
 def test_reverse_foreign_key_calls_for_prefetch_related(market):
     with capture() as run:
         lazy = views.applicants_per_job()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.call_site.line == marker_line("N+1: applications")
     assert finding.relation.kind == "reverse"
     assert finding.relation.name == "Job.applications"
@@ -65,7 +65,7 @@ def test_reverse_foreign_key_calls_for_prefetch_related(market):
 def test_per_row_count_calls_for_an_annotation(market):
     with capture() as run:
         lazy = views.application_counts()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.relation.kind == "aggregate"
     assert finding.fix == "annotate(count_applications=Count('applications')) on the Job queryset"
     with assert_num_queries(1):
@@ -75,7 +75,7 @@ def test_per_row_count_calls_for_an_annotation(market):
 def test_per_row_average_through_model_method_calls_for_annotation(market):
     with capture() as run:
         views.average_ratings()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.count == 4
     # the query is issued in the model method (project code); the loop is its caller
     assert relative_path(finding.call_site.file) == "marketplace/rating/models.py"
@@ -91,7 +91,7 @@ def test_per_row_average_through_model_method_calls_for_annotation(market):
 def test_reverse_one_to_one_calls_for_select_related(market):
     with capture() as run:
         views.roles()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.relation.kind == "reverse_one_to_one"
     assert finding.relation.name == "User.profile"
     assert finding.fix.startswith("select_related('profile')")
@@ -100,7 +100,7 @@ def test_reverse_one_to_one_calls_for_select_related(market):
 def test_many_to_many_calls_for_prefetch_related(market):
     with capture() as run:
         views.group_names()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.relation.kind == "many_to_many"
     assert finding.relation.name == "User.groups"
     assert finding.fix.startswith("prefetch_related('groups')")
@@ -109,7 +109,7 @@ def test_many_to_many_calls_for_prefetch_related(market):
 def test_get_in_a_loop_calls_for_in_bulk(market):
     with capture() as run:
         views.clients_by_get()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.relation.kind == "get_in_loop"
     assert "User.objects.in_bulk" in finding.fix
 
@@ -117,7 +117,7 @@ def test_get_in_a_loop_calls_for_in_bulk(market):
 def test_save_in_a_loop_is_a_write_n_plus_one(market):
     with capture() as run:
         views.retitle_one_by_one()
-    finding = only(run.n_plus_one())
+    finding = only(detect_n_plus_one(run))
     assert finding.count == 6
     assert finding.relation.kind == "write"
     assert "update()" in finding.fix
@@ -127,8 +127,8 @@ def test_duplicates_are_reported_apart_from_n_plus_one(market):
     user = market["users"][0]
     with capture() as run:
         views.same_user_twice(user.pk)
-    assert run.n_plus_one() == []  # one parameter set: not an N+1
-    [duplicate] = run.duplicates()
+    assert detect_n_plus_one(run) == []  # one parameter set: not an N+1
+    [duplicate] = detect_duplicates(run)
     assert duplicate.count == 3
     assert duplicate.params == (user.pk,)
     assert [s.line for s in duplicate.call_sites] == [marker_line("duplicate")]
@@ -145,15 +145,15 @@ def test_units_of_work_are_not_mixed(market):
                 User.objects.get(pk=user.pk)
     assert {q.scenario for q in run.queries} == {"profile page"}
     assert len({q.unit for q in run.queries}) == 3
-    assert run.duplicates() == []  # one query per request is fine
+    assert detect_duplicates(run) == []  # one query per request is fine
 
 
 def test_thresholds_follow_the_caller(market):
     with capture() as run:
         views.roles()
-    assert len(run.n_plus_one(threshold=4)) == 1
-    assert run.n_plus_one(threshold=5) == []
-    assert run.n_plus_one(min_total_ms=10_000) == []
+    assert len(detect_n_plus_one(run, threshold=4)) == 1
+    assert detect_n_plus_one(run, threshold=5) == []
+    assert detect_n_plus_one(run, min_total_ms=10_000) == []
 
 
 def test_assertion_messages_carry_the_evidence(market):
@@ -175,10 +175,10 @@ def test_findings_frame_has_one_row_per_finding(market):
     with capture() as run:
         views.roles()
         views.group_names()
-    frame = findings_frame(run.n_plus_one())
+    frame = findings_frame(detect_n_plus_one(run))
     assert len(frame) == 2
     assert set(frame["kind"]) == {"reverse_one_to_one", "many_to_many"}
-    assert run.summary()["n_plus_one"] == 2
+    assert summary(run)["n_plus_one"] == 2
 
 
 @override_settings(
@@ -189,7 +189,7 @@ def test_endpoint_middleware_makes_each_request_a_unit(client, market):
     with capture() as run:
         client.get("/jobs/")
         client.get("/jobs/")
-    findings = run.n_plus_one()
+    findings = detect_n_plus_one(run)
     assert [f.count for f in findings] == [6, 6]  # per request, not 12 across both
     assert {f.scenario for f in findings} == {"GET jobs/"}
     assert len({f.unit for f in findings}) == 2

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from analysis.explain import explain
-from analysis.plans import NODE_COLUMNS, Plan
+from analysis.planfindings import plan_findings
+from analysis.planframe import NODE_COLUMNS
+from analysis.plans import Plan
 from tests.core.conftest import run_sql
 
 SERIAL = {"max_parallel_workers_per_gather": "0"}
@@ -27,11 +29,11 @@ def test_seq_scan_of_a_large_table_returning_few_rows_is_a_finding(items):
     assert scan.relation == "core_items"
     assert scan.rows_removed_by_filter == 60000
     assert scan.actual_rows == 0
-    [finding] = [f for f in plan.findings() if f.kind == "seq_scan"]
+    [finding] = [f for f in plan_findings(plan) if f.kind == "seq_scan"]
     assert finding.evidence["rows_scanned"] == 60000
     assert finding.evidence["rows_returned"] == 0
     assert "Seq Scan on core_items read 60,000 rows to return 0" in finding.message
-    assert plan.findings(seq_scan_min_rows=100_000) == []
+    assert plan_findings(plan, seq_scan_min_rows=100_000) == []
 
 
 def test_index_scan(items):
@@ -42,7 +44,7 @@ def test_index_scan(items):
     assert node.label == "Index Scan using core_items_pkey on core_items"
     assert node.actual_rows == 1 and node.loops == 1
     assert node.get("Index Cond") == "(id = 42)"
-    assert plan.findings() == []
+    assert plan_findings(plan) == []
 
 
 def test_bitmap_heap_scan(items):
@@ -69,7 +71,7 @@ def test_nested_loop_with_many_inner_loops_is_a_finding(items):
     inner = loop.children[1]
     assert inner.loops == 5000
     assert loop.rows_total == 5000
-    [finding] = [f for f in plan.findings() if f.kind == "nested_loop"]
+    [finding] = [f for f in plan_findings(plan) if f.kind == "nested_loop"]
     assert finding.evidence["loops"] == 5000
     assert "5,000 times" in finding.message
 
@@ -101,13 +103,13 @@ def test_sort_that_spills_to_disk_is_a_finding(items):
     assert sort.get("Sort Space Type") == "Disk"
     assert sort.get("Sort Method") == "external merge"
     assert sort.buffers("temp_written") > 0
-    [finding] = [f for f in plan.findings() if f.kind == "spill"]
+    [finding] = [f for f in plan_findings(plan) if f.kind == "spill"]
     assert finding.evidence["work_mem"] == "64kB"
     assert "spilled to disk" in finding.message
 
     in_memory = plan_of("SELECT * FROM core_items ORDER BY c", work_mem="64MB")
     assert not in_memory.find("Sort")[0].spilled
-    assert [f for f in in_memory.findings() if f.kind == "spill"] == []
+    assert [f for f in plan_findings(in_memory) if f.kind == "spill"] == []
 
 
 def test_aggregates(items):
@@ -148,7 +150,7 @@ def test_misestimate_is_reported_where_it_starts(items):
     assert scan.actual_rows == 600
     assert scan.misestimate >= 10
     assert scan.misestimate_direction == "under"
-    [finding] = [f for f in plan.findings() if f.kind == "misestimate"]
+    [finding] = [f for f in plan_findings(plan) if f.kind == "misestimate"]
     assert finding.node_id == scan.id
     assert finding.evidence["actual_rows"] == 600
     assert "underestimate" in finding.message
@@ -161,7 +163,7 @@ def test_index_only_scan_with_heap_fetches_is_a_finding(items):
     )
     [scan] = plan.find("Index Only Scan")
     assert scan.heap_fetches == 6000  # never vacuumed: every row is checked in the heap
-    [finding] = [f for f in plan.findings() if f.kind == "heap_fetches"]
+    [finding] = [f for f in plan_findings(plan) if f.kind == "heap_fetches"]
     assert "VACUUM" in finding.message
 
 

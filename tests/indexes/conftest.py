@@ -10,22 +10,15 @@ from __future__ import annotations
 import os
 import uuid
 
-import psycopg2
 import pytest
 
+from marketplace import dsn
+from marketplace.dsn import database_settings, with_database
 from workbench.env import services
-from workbench.env.urls import database_settings, with_database
 
 
 def _connect(url: str, dbname: str | None = None):
-    cfg = database_settings(url)
-    return psycopg2.connect(
-        dbname=dbname or cfg["NAME"],
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-    )
+    return dsn.connect(url, dbname)
 
 
 class ScratchDatabases:

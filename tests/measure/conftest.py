@@ -28,10 +28,10 @@ def measured(seeded_tiny, db, tmp_path_factory) -> dict[str, Any]:
     """job_list and user_reviews under all five variants, repeat 2, written to a folder."""
     if not _RUN:
         from workbench.study import plan_indexes as perf_indexes
-        from workbench.study import scenarios
+        from workbench.study.measure import measure
 
         before = perf_indexes.present()
-        result = scenarios.measure(
+        result = measure(
             SCENARIOS,
             repeat=REPEAT,
             warmup=1,

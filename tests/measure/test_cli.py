@@ -7,8 +7,8 @@ import json
 import pytest
 from django.db import connection
 
+from marketplace.dsn import with_database
 from workbench.env import services
-from workbench.env.urls import with_database
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from analysis.measure import RUN_COLUMNS, MeasureError, Rule, classifier, measur
 from tests.measure.conftest import REPEAT, SCENARIOS
 from workbench.report import summary
 from workbench.study import plan_indexes as perf_indexes
-from workbench.study import scenarios, variants
+from workbench.study import variants
+from workbench.study.measure import measure as study_measure
+from workbench.study.subjects import pick_subjects
 
 VARIANTS = list(variants.VARIANTS)
 
@@ -124,7 +126,7 @@ def test_summary_figures_fit_summary_json(measured):
 def test_measuring_from_reverted_indexes_restores_them_reverted(seeded_tiny, db):
     variants.set_indexes(False)
     assert perf_indexes.present() == set()
-    result = scenarios.measure(
+    result = study_measure(
         ["wallet"], ["indexes"], repeat=1, warmup=0, explain=False, mixed_requests=0
     )
     assert result.figures("wallet", "indexes")["queries"] >= 1
@@ -135,7 +137,7 @@ def test_ddl_after_writes_in_the_same_transaction(seeded_tiny, db):
     """Deferred FK checks pending from a write would make DDL fail; the variant runs them."""
     from marketplace.jobs.models import Job, SavedJob
 
-    user = scenarios.pick_subjects().busy_freelancer
+    user = pick_subjects().busy_freelancer
     job = Job.objects.exclude(saved_by__user_id=user).order_by("id").first()
     SavedJob.objects.create(user_id=user, job=job)  # deferred FK checks now pending
     with variants.VARIANTS["baseline"]():
@@ -172,3 +174,24 @@ def test_percentile_interpolates_like_numpy():
     assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 50) == 3.0
     assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 95) == pytest.approx(4.8)
     assert percentile([10.0, 0.0], 50) == 5.0
+
+
+def test_generic_runner_diffs_against_the_first_variant_unless_told(db):
+    from contextlib import nullcontext
+
+    from django.db import connection
+
+    def one_query():
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+
+    variants = {"plain": nullcontext, "again": nullcontext}
+    result = measure([("select_one", one_query)], variants, repeat=1, warmup=0)
+    assert result.figures("select_one", "plain")["plan_diffs"] == []
+    [diff] = result.figures("select_one", "again")["plan_diffs"]
+    assert diff["verdict"]
+    # a named baseline replaces the default: one not measured here leaves nothing to diff
+    told = measure([("select_one", one_query)], variants, repeat=1, warmup=0, baseline="other")
+    assert [told.figures("select_one", v)["plan_diffs"] for v in variants] == [[], []]
+    with pytest.raises(MeasureError, match="baseline"):
+        measure([("select_one", one_query)], {"again": nullcontext}, reference=result)

@@ -1,4 +1,7 @@
-"""Scenarios: real users from the data, every GET endpoint answering 200, queries classified."""
+"""Scenarios: real users from the data, every GET endpoint answering 200, queries classified.
+
+Also the mixed workload (``workbench.study.mixed``) and the variants as context managers
+that restore what they change (``workbench.study.variants``)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,13 @@ from django.db.models import Count
 from analysis.capture import capture
 from marketplace.api.switches import named
 from marketplace.jobs.models import Application, Job
-from workbench.study import scenarios
+from workbench.study import mixed, scenarios, subjects, variants
+from workbench.study.measure import classify
 
 
 def test_subjects_are_the_busiest_and_the_median_users(seeded_tiny, db):
-    subjects = scenarios.pick_subjects()
-    assert scenarios.pick_subjects() == subjects  # deterministic
+    picked = subjects.pick_subjects()
+    assert subjects.pick_subjects() == picked  # deterministic
     most_jobs = (
         Job.objects.filter(client__is_active=True)
         .values("client_id")
@@ -21,12 +25,12 @@ def test_subjects_are_the_busiest_and_the_median_users(seeded_tiny, db):
         .order_by("-n")
         .first()
     )
-    assert Job.objects.filter(client_id=subjects.busy_client).count() == most_jobs["n"]
-    busiest = Application.objects.filter(applicant_id=subjects.busy_freelancer).count()
-    typical = Application.objects.filter(applicant_id=subjects.typical_freelancer).count()
+    assert Job.objects.filter(client_id=picked.busy_client).count() == most_jobs["n"]
+    busiest = Application.objects.filter(applicant_id=picked.busy_freelancer).count()
+    typical = Application.objects.filter(applicant_id=picked.typical_freelancer).count()
     assert 0 < typical < busiest
-    job = Job.objects.get(pk=subjects.job)
-    assert job.client_id == subjects.busy_client and job.status != Job.Status.DRAFT
+    job = Job.objects.get(pk=picked.job)
+    assert job.client_id == picked.busy_client and job.status != Job.Status.DRAFT
 
 
 def test_every_get_endpoint_answers_200_for_its_caller(seeded_tiny, db):
@@ -62,7 +66,7 @@ def _categories(scenario, variant: str) -> dict[str, int]:
         scenario()
     counts: dict[str, int] = {}
     for record in run.queries:
-        category = scenarios.classify(record)
+        category = classify(record)
         counts[category] = counts.get(category, 0) + 1
     return counts
 
@@ -79,11 +83,10 @@ def test_count_auth_and_data_queries_are_told_apart(seeded_tiny, db):
 
 def test_the_mixed_workload_rolls_its_writes_back(seeded_tiny, db):
     from marketplace.jobs.models import SavedJob
-    from workbench.study import variants
 
     rows = (Application.objects.count(), SavedJob.objects.count())
     with variants.VARIANTS["cache"]():
-        result = scenarios.mixed_workload(requests=150, warmup=0, write_share=0.2, depth=5)
+        result = mixed.mixed_workload(requests=150, warmup=0, write_share=0.2, depth=5)
     assert (Application.objects.count(), SavedJob.objects.count()) == rows
     assert result["reads"] + result["writes"] == 150 and result["writes"] > 0
     assert result["hits"] > 0 and result["distinct_reads"] <= 5 * len(scenarios.SCENARIOS)

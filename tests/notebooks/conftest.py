@@ -27,8 +27,8 @@ def _every_test_starts_with_an_empty_cache(fresh_cache):
 
 
 def scratch_url() -> str:
+    from marketplace.dsn import with_database
     from workbench.env import services
-    from workbench.env.urls import with_database
 
     name = os.environ.get("WORKBENCH_TEST_DB") or f"test_workbench_{os.getpid()}"
     return with_database(services.database_url(), f"{name}_nbreport")

@@ -10,8 +10,8 @@ from analysis import measure
 from analysis.measure import MeasureResult
 from workbench.report import run_folder as reporting
 from workbench.report import tables as report_tables
-from workbench.study import scenarios
 from workbench.study import steps as report_steps
+from workbench.study.measure import measure as study_measure
 
 
 def _result(variants: dict[str, dict], context: dict | None = None) -> MeasureResult:
@@ -99,7 +99,7 @@ def test_the_page_size_table_flags_what_grows():
 
 
 def test_a_written_result_reads_back_whole(seeded_tiny, db, tmp_path):
-    result = scenarios.measure(["job_list"], ["baseline"], repeat=2, mixed_requests=0)
+    result = study_measure(["job_list"], ["baseline"], repeat=2, mixed_requests=0)
     back = measure.load(result.write(tmp_path / "run"))
     assert back.scenarios == json.loads(json.dumps(result.scenarios, default=str))
     assert back.plan_documents.keys() == result.plan_documents.keys()
@@ -112,12 +112,10 @@ def test_a_written_result_reads_back_whole(seeded_tiny, db, tmp_path):
 def test_a_stored_baseline_gives_the_same_diffs_as_measuring_both_at_once(
     seeded_tiny, db, tmp_path
 ):
-    together = scenarios.measure(["job_list"], ["baseline", "eager"], repeat=1, mixed_requests=0)
-    stored = scenarios.measure(["job_list"], ["baseline"], repeat=1, mixed_requests=0)
+    together = study_measure(["job_list"], ["baseline", "eager"], repeat=1, mixed_requests=0)
+    stored = study_measure(["job_list"], ["baseline"], repeat=1, mixed_requests=0)
     reference = measure.load(stored.write(tmp_path / "02_baseline"))
-    alone = scenarios.measure(
-        ["job_list"], ["eager"], repeat=1, mixed_requests=0, reference=reference
-    )
+    alone = study_measure(["job_list"], ["eager"], repeat=1, mixed_requests=0, reference=reference)
     assert list(alone.scenarios["job_list"]["variants"]) == ["eager"]
     both, one = together.figures("job_list", "eager"), alone.figures("job_list", "eager")
     assert {d["fingerprint"] for d in one["disappeared"]} == {

@@ -6,7 +6,7 @@ import jupytext
 import nbformat
 import pytest
 
-from workbench.report.params import read_parameters
+from workbench.report.discovery import read_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PIPELINE = ["01_seed", "02_baseline", "03_indexes", "04_eager_loading", "05_caching", "06_report"]

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 from tests.report.conftest import workbench
-from workbench.report import params as report_params
-from workbench.report.params import ParameterError, coerce, plan
+from workbench.report import run_plan
+from workbench.report.discovery import discover
+from workbench.report.params import ParameterError, coerce
+from workbench.report.run_plan import plan
 
 
 def test_values_take_the_type_the_notebook_declares():
@@ -35,7 +37,7 @@ def test_bad_values_are_refused_with_the_expected_type(raw, type_name, message):
 
 
 def test_the_parameters_cell_is_read_with_types_defaults_and_help(notebooks):
-    (produce, report) = report_params.discover(notebooks / "ok")
+    (produce, report) = discover(notebooks / "ok")
     assert (produce.name, report.name) == ("01_produce", "02_report")
     assert produce.parameters["seed"].type_name == "int"
     assert produce.parameters["seed"].default == 42
@@ -115,13 +117,13 @@ def test_notebooks_without_a_parameters_cell_are_refused(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     nbformat.write(nb, tmp_path / "01_bare.ipynb")
     with pytest.raises(ParameterError, match="01_bare.ipynb has no cell tagged 'parameters'"):
-        report_params.discover(tmp_path)
+        discover(tmp_path)
 
 
 def test_default_folders_are_dated_and_never_reused(tmp_path):
-    first = report_params.default_out_dir(tmp_path)
+    first = run_plan.default_out_dir(tmp_path)
     first.mkdir()
-    second = report_params.default_out_dir(tmp_path)
+    second = run_plan.default_out_dir(tmp_path)
     assert first.parent == second.parent == tmp_path
     assert second != first
     assert len(first.name) == len("2025-01-31_235959")

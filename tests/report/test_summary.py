@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.report.samples import figures, sample
-from workbench.report import summary
+from workbench.report import environment, summary
 from workbench.report.summary import SummaryError, validate
 
 
@@ -143,9 +143,55 @@ def test_load_explains_what_is_wrong_in_one_line(tmp_path):
 
 
 def test_the_environment_is_read_from_the_live_servers_without_secrets(db):
-    env = summary.collect_environment(summary.now())
+    env = environment.collect_environment(environment.now())
     assert env["postgresql"][:2].isdigit()
     assert env["redis"][0].isdigit()
     assert "random_page_cost" in env["planner"]
     assert env["python"].startswith("3.")
     assert summary.validate({**sample(), "environment": env}) == []
+
+
+def test_the_published_schema_is_draft_2020_12_and_knows_every_variant():
+    from jsonschema import Draft202012Validator
+
+    from workbench.study.variants import NAMES
+
+    schema = json.loads(summary.SCHEMA_PATH.read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+    variants = schema["$defs"]["scenario"]["properties"]["variants"]
+    assert tuple(variants["propertyNames"]["enum"]) == NAMES
+    assert tuple(schema["required"]) == (
+        "parameters",
+        "environment",
+        "scenarios",
+        "index_audit",
+        "cache",
+        "criteria",
+    )
+
+
+def test_a_figure_must_be_finite():
+    data = sample()
+    data["scenarios"][0]["variants"]["all"]["db_ms"] = float("nan")
+    assert validate(data) == ["scenarios[0].variants.all.db_ms: expected a number >= 0, got nan"]
+
+
+def test_the_criteria_are_judged_at_their_thresholds():
+    from workbench.study import criteria
+
+    def judged(p95: float, rate: float) -> dict[str, bool]:
+        scenario = {"baseline": figures(p95=p95), "all": figures(n_plus_one=0, p95=p95)}
+        return {
+            v.criterion.key: v.passed for v in criteria.evaluate([scenario], {"hit_rate": rate})
+        }
+
+    assert judged(199.9, 0.81)["p95"] and judged(199.9, 0.81)["cache_hit_rate"]
+    assert not judged(200.0, 0.8)["p95"] and not judged(200.0, 0.8)["cache_hit_rate"]
+    assert [c.name for c in criteria.CRITERIA] == [
+        "N+1 queries eliminated",
+        "Query time down 50%+",
+        "Response under 200 ms",
+        "Cache hit rate over 80%",
+        "Database CPU down 50%+",
+    ]

@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -9,7 +10,8 @@ import plotly.graph_objects as go
 from tests.report.samples import sample
 from workbench.report import html as render
 from workbench.report import notebook
-from workbench.report.runner import NotebookResult, Progress
+from workbench.report.progress import Progress
+from workbench.report.result import NotebookResult
 
 
 def test_run_parameters_are_the_literals_defined_before_the_bootstrap():
@@ -38,18 +40,6 @@ def test_bootstrap_resolves_results_dir_in_place(tmp_path, monkeypatch):
     assert params == {"results_dir": str(tmp_path / "run"), "repeat": 3}
 
 
-def test_offline_charts_embed_nothing_from_a_cdn():
-    import plotly.io as pio
-
-    notebook.use_offline_plotly()
-    notebook.use_offline_plotly()  # idempotent
-    assert pio.renderers.default == "notebook"
-    bundle = pio.renderers["notebook"].to_mimebundle(go.Figure(go.Bar(y=[1, 2])).to_dict())
-    page = bundle["text/html"]
-    assert "plotly-graph-div" in page
-    assert not re.search(r"<script[^>]+src=\"https?://", page)
-
-
 def test_progress_prints_plain_lines_in_a_log():
     out = io.StringIO()
     progress = Progress(out, tty=False)
@@ -74,9 +64,10 @@ def test_progress_redraws_one_line_on_a_terminal():
     progress.cell_done(3, 4)
     progress.notebook_done(NotebookResult("02_baseline", status="ok", seconds=2.0))
     text = out.getvalue()
-    assert "\r\x1b[K[2/6] 02_baseline  0/4 cells done" in text
-    assert "\r\x1b[K[2/6] 02_baseline  3/4 cells done" in text
-    assert text.endswith("\r\x1b[K[2/6] 02_baseline: ok in 2.0s\n")
+    # tqdm's line (the same look as seeding's), redrawn in place with a carriage return
+    assert re.search(r"\r\[2/6\] 02_baseline +0%\|[^\r]*\| 0/4 cells", text)
+    assert re.search(r"\r\[2/6\] 02_baseline +75%\|[^\r]*\| 3/4 cells", text)
+    assert text.endswith("\r[2/6] 02_baseline: ok in 2.0s\n")
     assert text.count("\n") == 1
 
 
@@ -88,8 +79,8 @@ def test_the_terminal_summary_shows_verdicts_and_before_after():
 
 
 def test_index_html_escapes_what_it_shows(tmp_path):
-    from workbench.report.params import RunPlan
-    from workbench.report.runner import RunResult
+    from workbench.report.result import RunResult
+    from workbench.report.run_plan import RunPlan
 
     data = sample()
     data["scenarios"][0]["name"] = "<script>alert(1)</script>"
@@ -125,9 +116,51 @@ def test_latest_points_at_the_newest_run(tmp_path):
 
 
 def test_without_out_a_run_goes_to_a_new_dated_folder_under_reports(notebooks):
-    from workbench.report import params as report_params
+    from workbench.paths import REPORTS_DIR
+    from workbench.report import run_plan
 
-    run = report_params.plan(notebooks / "ok")
-    assert run.out_dir.parent == report_params.REPORTS_DIR
+    run = run_plan.plan(notebooks / "ok")
+    assert run.out_dir.parent == REPORTS_DIR
     assert run.update_latest is True
     assert not run.out_dir.exists()
+
+
+def test_seeding_and_the_report_draw_the_same_tqdm_line():
+    from fixtures.progress import Progress as SeedProgress
+
+    seeding = io.StringIO()
+    seed = SeedProgress(1000, "bar", seeding)
+    time.sleep(0.15)  # tqdm redraws at most every 0.1 s
+    seed.add("jobs_job", 750)
+    seed.close()
+    seed.phase("analyzing")
+    report = io.StringIO()
+    progress = Progress(report, tty=True)
+    progress.notebook_start(1, 1, "01_seed", 4)
+    progress.cell_done(3, 4)
+    progress.notebook_done(NotebookResult("01_seed", status="ok", seconds=1.0))
+    line = r"\r{} +75%\|#{{18}} {{6}}\| {}/{} {} +00:00"
+    assert re.search(line.format("seed", "750", "1.00k", "rows"), seeding.getvalue())
+    assert re.search(line.format(r"\[1/1\] 01_seed", "3", "4", "cells"), report.getvalue())
+    assert seeding.getvalue().endswith("\rseed: analyzing\n")
+
+
+def test_seeding_progress_in_a_log_is_plain_lines_and_quiet_is_silent():
+    from fixtures.progress import Progress as SeedProgress
+
+    log = io.StringIO()
+    seed = SeedProgress(1000, "lines", log)
+    seed.LINE_INTERVAL = 0
+    seed.phase("generating and loading tiny")
+    seed.add("jobs_job", 500)
+    seed.close()
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "seed: generating and loading tiny"
+    assert re.fullmatch(r"seed: jobs_job +500 rows +~ 50% +[\d,]+ rows/s", lines[1])
+    assert "\r" not in log.getvalue()
+    quiet = io.StringIO()
+    silent = SeedProgress(1000, "off", quiet)
+    silent.phase("x")
+    silent.add("jobs_job", 500)
+    silent.close()
+    assert quiet.getvalue() == ""

@@ -8,13 +8,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.db import connection
 
 import fixtures
+from marketplace import dsn
+from marketplace.dsn import database_settings, with_database
 from workbench.env import services
-from workbench.env.urls import database_settings, with_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,26 +58,11 @@ def server_url(name: str) -> str:
 
 
 def connect(url: str):
-    cfg = database_settings(url)
-    return psycopg2.connect(
-        dbname=cfg["NAME"],
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-    )
+    return dsn.connect(url)
 
 
 def _admin(url: str):
-    cfg = database_settings(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-    )
-    conn.autocommit = True
+    conn = dsn.connect(url, "postgres", autocommit=True)
     return conn
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.cache import caches
 
+from marketplace.dsn import database_settings
 from tests.seed.conftest import connect, workbench
-from workbench.env.urls import database_settings
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from marketplace import conf
+from marketplace.dsn import redact
 from workbench.env import ownership, services
-from workbench.env.urls import redact
 from workbench.errors import WorkbenchError
 
 
@@ -23,8 +23,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _external_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
+    config = conf.read()
+    url = config.database_url
+    if config.embedded_database:
         raise WorkbenchError(
             "createdb and dropdb work on DATABASE_URL; the embedded database needs neither"
         )

@@ -11,7 +11,7 @@ import argparse
 import json
 
 from workbench.commands import argtypes
-from workbench.env import ownership
+from workbench.env import maintenance, ownership
 from workbench.errors import WorkbenchError
 
 
@@ -88,7 +88,6 @@ def render_table(records: list[dict]) -> str:
 def cmd_audit(args: argparse.Namespace) -> int:
     ownership.ensure_owned("audit indexes in", args.allow_external)
     _setup()
-    from django.db import connection
 
     from analysis.indexes import audit
     from marketplace.jobs.models import Job
@@ -102,9 +101,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if not args.no_vacuum:
         # Fresh statistics, and no broken HOT chains that would hide a new index from
         # the transaction that builds it.
-        with connection.cursor() as cur:
-            for table in sorted({s.table for s in specs}):
-                cur.execute(f'VACUUM (ANALYZE) "{table}"')
+        maintenance.vacuum({s.table for s in specs}, analyze=True)
     tables = sorted({s.table for s in specs})
     try:
         result = audit(
@@ -117,9 +114,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     finally:
         # The write-cost rounds are rolled back but leave dead rows that would slow every
         # later scan; plain VACUUM (no ANALYZE) removes them without touching statistics.
-        with connection.cursor() as cur:
-            for table in tables:
-                cur.execute(f'VACUUM "{table}"')
+        maintenance.vacuum(tables)
     records = result.records()
     if args.json:
         print(json.dumps(records))

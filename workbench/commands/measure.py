@@ -19,8 +19,9 @@ from typing import Any
 from workbench.commands import argtypes
 from workbench.env import ownership
 from workbench.errors import WorkbenchError
+from workbench.study.variants import NAMES as VARIANT_NAMES
 
-DEFAULT_VARIANTS = "baseline,indexes,eager,cache,all"
+DEFAULT_VARIANTS = ",".join(VARIANT_NAMES)
 
 
 def _refuse(message: str) -> int:
@@ -108,7 +109,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from workbench.env import django_env
 
     django_env.setup()
-    from workbench.study import scenarios, variants
+    from workbench.study import scenarios, subjects, variants
+    from workbench.study.measure import measure
 
     scenario_names = argtypes.names(args.scenarios)
     variant_names = argtypes.names(args.variants)
@@ -129,9 +131,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
         except fixtures.FixtureError as exc:
             return _refuse(str(exc))
         ownership.ensure_owned("seed", args.allow_external)
-        seeded = fixtures.seed(
-            scale, seed=args.seed, reset=True, progress=False, allow_external=True
-        )
+        seeded = fixtures.seed(scale, seed=args.seed, reset=True, progress=False)
         print(seeded.summary(), file=sys.stderr)
     from workbench.study import plan_indexes as perf_indexes
 
@@ -144,7 +144,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
         else Path("results/measure") / datetime.now().strftime("%Y-%m-%d_%H%M%S")
     )
     try:
-        result = scenarios.measure(
+        result = measure(
             scenario_names,
             variant_names,
             repeat=args.repeat,
@@ -158,7 +158,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
             context={"scale": args.scale},
             progress=None if args.quiet else (lambda line: print(line, file=sys.stderr)),
         )
-    except scenarios.NoData as exc:
+    except subjects.NoData as exc:
         raise WorkbenchError(str(exc)) from None
     result.write(out)
     if args.json:

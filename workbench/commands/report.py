@@ -19,13 +19,13 @@ def _refuse(message: str, code: int = 2) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from workbench.report import params as report_params
+    from workbench.report import run_plan
 
     options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
     if args.scenarios is not None:
         options["scenarios"] = argtypes.names(args.scenarios)
     try:
-        plan = report_params.plan(
+        plan = run_plan.plan(
             notebooks_dir=args.notebooks_dir,
             only=[n for group in args.only or [] for n in argtypes.names(group)],
             options=options,

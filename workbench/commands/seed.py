@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from workbench.env import ownership
+from workbench.env import django_env, ownership
 from workbench.errors import WorkbenchError
 
 
@@ -17,13 +17,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     seed = fixtures.parse_seed(args.seed)
     as_of = _as_of(args.as_of)
     ownership.ensure_owned("seed", args.allow_external)
+    django_env.setup()
     result = fixtures.seed(
         scale,
         seed=seed,
         reset=args.reset,
         as_of=as_of,
         progress=False if args.quiet else None,
-        allow_external=True,  # checked just above
     )
     print(result.summary())
     _clear_cache()
@@ -32,9 +32,6 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def _clear_cache() -> None:
     """COPY bypasses the ORM's invalidation hooks, so cached answers would outlive the reseed."""
-    from workbench.env import django_env
-
-    django_env.setup()
     from marketplace import cache
 
     if cache.clear() is None:

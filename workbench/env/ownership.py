@@ -11,24 +11,17 @@ from __future__ import annotations
 import psycopg2
 from psycopg2 import sql
 
+from marketplace import dsn
+from marketplace.dsn import database_settings, redact
 from workbench.env import services
-from workbench.env.urls import database_settings, redact
 from workbench.errors import WorkbenchError
 
 MARKER_TABLE = "workbench_marker"
 
 
 def _connect(url: str, dbname: str | None = None):
-    cfg = database_settings(url)
     try:
-        return psycopg2.connect(
-            dbname=dbname or cfg["NAME"],
-            user=cfg["USER"] or None,
-            password=cfg["PASSWORD"] or None,
-            host=cfg["HOST"] or None,
-            port=cfg["PORT"] or None,
-            connect_timeout=5,
-        )
+        return dsn.connect(url, dbname, connect_timeout=5)
     except psycopg2.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
         raise WorkbenchError(f"cannot connect to {redact(url)}: {first}") from None
@@ -36,14 +29,17 @@ def _connect(url: str, dbname: str | None = None):
 
 def write_marker(conn) -> None:
     with conn.cursor() as cur:
+        table = sql.Identifier(MARKER_TABLE)
         cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} ("
-            "created_at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)"
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                "created_at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)"
+            ).format(table)
         )
-        cur.execute(f"SELECT count(*) FROM {MARKER_TABLE}")
+        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
         if cur.fetchone()[0] == 0:
             cur.execute(
-                f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)",
+                sql.SQL("INSERT INTO {} (note) VALUES (%s)").format(table),
                 ["created by the Django DB workbench; it may seed, migrate and drop here"],
             )
     conn.commit()
@@ -91,7 +87,7 @@ def create_database(url: str) -> bool:
     cfg = database_settings(url)
     name = cfg["NAME"]
     admin = _connect(url, dbname="postgres")
-    admin.autocommit = True
+    admin.autocommit = True  # CREATE / DROP DATABASE cannot run in a transaction
     try:
         with admin.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -118,7 +114,7 @@ def drop_database(url: str, allow_external: bool = False) -> None:
     ensure_owned("drop", allow_external, url)
     name = database_settings(url)["NAME"]
     admin = _connect(url, dbname="postgres")
-    admin.autocommit = True
+    admin.autocommit = True  # CREATE / DROP DATABASE cannot run in a transaction
     try:
         with admin.cursor() as cur:
             cur.execute(

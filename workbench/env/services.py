@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import signal
 import subprocess
@@ -24,10 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.env.urls import redact
-from workbench.paths import PROJECT_ROOT
-
-EMBEDDED_DB_NAME = "workbench"
+from marketplace import conf, dsn
+from marketplace.conf import EMBEDDED_DB_NAME
+from marketplace.dsn import redact
 
 
 class ServiceError(RuntimeError):
@@ -36,7 +34,7 @@ class ServiceError(RuntimeError):
 
 def state_dir() -> Path:
     """Where embedded data lives: ``WORKBENCH_HOME`` or ``.workbench/`` in the project."""
-    return Path(os.environ.get("WORKBENCH_HOME") or PROJECT_ROOT / ".workbench").resolve()
+    return conf.home()
 
 
 @dataclass(frozen=True)
@@ -71,25 +69,14 @@ def _locked() -> Iterator[None]:
 
 
 def _pg_dir() -> Path:
-    return state_dir() / "pg"
+    return conf.pg_dir(state_dir())
 
 
 def _pg_running_uri() -> str | None:
     """The running embedded server's URI, read from postmaster.pid, or None when it is down."""
-    pidfile = _pg_dir() / "postmaster.pid"
-    if not pidfile.exists():
+    if conf.pg_socket_dir(state_dir()) is None:
         return None
-    lines = pidfile.read_text().splitlines()
-    try:
-        pid = int(lines[0])
-        os.kill(pid, 0)
-    except (ValueError, IndexError, ProcessLookupError, PermissionError):
-        return None
-    socket_dir = lines[4] if len(lines) > 4 else ""
-    status = lines[7].strip() if len(lines) > 7 else ""
-    if not socket_dir or status != "ready":
-        return None
-    return f"postgresql://postgres@/{EMBEDDED_DB_NAME}?host={socket_dir}"
+    return conf.embedded_database_url(state_dir())
 
 
 def _import_pgserver():
@@ -114,13 +101,25 @@ def _start_pg() -> str:
         raise ServiceError(
             f"embedded PostgreSQL did not start (log: {pgdata / 'log'}): {exc}"
         ) from exc
-    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
-    if "(1 row)" not in existing:
-        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    del server  # pgserver's handle; the server outlives this process (cleanup_mode=None)
     uri = _pg_running_uri()
     if uri is None:
         raise ServiceError(f"embedded PostgreSQL started but is not ready (log: {pgdata / 'log'})")
+    _create_embedded_database(uri)
     return uri
+
+
+def _create_embedded_database(uri: str) -> None:
+    from psycopg2 import sql
+
+    admin = dsn.connect(uri, "postgres", autocommit=True)
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DB_NAME])
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(EMBEDDED_DB_NAME)))
+    finally:
+        admin.close()
 
 
 def _stop_pg() -> bool:
@@ -137,18 +136,11 @@ def _stop_pg() -> bool:
 
 
 def _redis_dir() -> Path:
-    return state_dir() / "redis"
+    return conf.redis_dir(state_dir())
 
 
 def _redis_socket() -> Path:
-    """A unix socket path short enough for the kernel's 107-byte limit, wherever the clone is."""
-    sock = _redis_dir() / "redis.sock"
-    if len(str(sock)) <= 100:
-        return sock
-    digest = hashlib.sha256(str(_redis_dir()).encode()).hexdigest()[:12]
-    short = Path("/tmp") / f"wb-redis-{digest}"
-    short.mkdir(parents=True, exist_ok=True)
-    return short / "redis.sock"
+    return conf.redis_socket(state_dir())
 
 
 def _redis_pid() -> int | None:
@@ -162,7 +154,7 @@ def _redis_pid() -> int | None:
 
 
 def _redis_url() -> str:
-    return f"unix://{_redis_socket()}?db=0"
+    return conf.embedded_redis_url(state_dir())
 
 
 def _start_redis() -> str:
@@ -175,6 +167,7 @@ def _start_redis() -> str:
     rdir = _redis_dir()
     rdir.mkdir(parents=True, exist_ok=True)
     sock = _redis_socket()
+    sock.parent.mkdir(parents=True, exist_ok=True)
     sock.unlink(missing_ok=True)
     conf = rdir / "redis.conf"
     conf.write_text(
@@ -229,8 +222,9 @@ def _stop_redis() -> bool:
 
 def database_url(start: bool = True) -> str:
     """The PostgreSQL URL to use; starts the embedded server when needed and allowed."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+    config = conf.read()
+    if not config.embedded_database:
+        return config.database_url
     uri = _pg_running_uri()
     if uri is None and start:
         with _locked():
@@ -242,8 +236,9 @@ def database_url(start: bool = True) -> str:
 
 def redis_url(start: bool = True) -> str:
     """The Redis URL to use; starts the embedded server when needed and allowed."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"]
+    config = conf.read()
+    if not config.embedded_redis:
+        return config.redis_url
     if _redis_pid() is None:
         if not start:
             raise ServiceError("embedded Redis is not running: run `workbench up`")
@@ -253,25 +248,35 @@ def redis_url(start: bool = True) -> str:
 
 
 def is_embedded_database() -> bool:
-    return not os.environ.get("DATABASE_URL")
+    return conf.read().embedded_database
+
+
+def ensure_running() -> None:
+    """Start whatever is embedded and down, before Django connects (cheap when both run).
+
+    Also makes this install's secret key, so every process signs with the same one.
+    """
+    conf.ensure_secret_key(state_dir())
+    database_url()
+    redis_url()
 
 
 def up() -> list[Service]:
     """Start whatever is embedded and not yet running; idempotent."""
+    conf.ensure_secret_key(state_dir())
+    config = conf.read()
     services = []
     with _locked():
-        if os.environ.get("DATABASE_URL"):
-            services.append(
-                Service("postgresql", os.environ["DATABASE_URL"], False, True, "external")
-            )
+        if not config.embedded_database:
+            services.append(Service("postgresql", config.database_url, False, True, "external"))
         else:
             was = _pg_running_uri()
             uri = was or _start_pg()
             services.append(
                 Service("postgresql", uri, True, True, "already running" if was else "started")
             )
-        if os.environ.get("REDIS_URL"):
-            services.append(Service("redis", os.environ["REDIS_URL"], False, True, "external"))
+        if not config.embedded_redis:
+            services.append(Service("redis", config.redis_url, False, True, "external"))
         else:
             was_running = _redis_pid() is not None
             url = _start_redis()
@@ -306,16 +311,17 @@ def down() -> list[Service]:
 
 def status() -> list[Service]:
     """What is configured and whether it is up, without starting anything."""
+    config = conf.read()
     services = []
-    if os.environ.get("DATABASE_URL"):
-        services.append(Service("postgresql", os.environ["DATABASE_URL"], False, True, "external"))
+    if not config.embedded_database:
+        services.append(Service("postgresql", config.database_url, False, True, "external"))
     else:
         uri = _pg_running_uri()
         services.append(
             Service("postgresql", uri or str(_pg_dir()), True, uri is not None, "embedded")
         )
-    if os.environ.get("REDIS_URL"):
-        services.append(Service("redis", os.environ["REDIS_URL"], False, True, "external"))
+    if not config.embedded_redis:
+        services.append(Service("redis", config.redis_url, False, True, "external"))
     else:
         running = _redis_pid() is not None
         services.append(

@@ -17,22 +17,17 @@ from plotly.subplots import make_subplots
 
 from analysis import charts
 from analysis.measure import MeasureResult
-from workbench.report.run_folder import BASELINE, variants_of
+from workbench.report.run_folder import variants_of
 from workbench.report.tables import slowest_plans
+from workbench.study import criteria
+from workbench.study.variants import BASELINE, COLOURS
 
-VARIANT_COLORS = {
-    "baseline": charts.BEFORE_COLOR,
-    "indexes": "#f2994a",
-    "eager": "#27ae60",
-    "cache": "#9b51e0",
-    "all": charts.AFTER_COLOR,
-}
 LABELS = {"queries": "queries", "p50_ms": "p50 (ms)", "p95_ms": "p95 (ms)", "db_ms": "db time (ms)"}
 LOG_METRICS = {"p50_ms", "p95_ms", "db_ms", "db_cpu_ms"}
 
 
 def _color(variant: str) -> str:
-    return VARIANT_COLORS.get(variant, "#555555")
+    return COLOURS.get(variant, "#555555")
 
 
 def before_after(
@@ -172,7 +167,8 @@ def hit_rates(result: MeasureResult) -> go.Figure:
                 texttemplate="%{y:.1%}",
             )
         )
-    figure.add_hline(y=0.8, line_dash="dash", annotation_text="target 80%")
+    target = criteria.MIN_CACHE_HIT_RATE_PCT
+    figure.add_hline(y=target / 100, line_dash="dash", annotation_text=f"target {target:g}%")
     figure.update_layout(
         title="Cache hit rate under the mixed workload",
         barmode="group",

@@ -17,22 +17,20 @@ three traps of running Django notebooks headlessly are handled in one place:
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from analysis.plotly_offline import use_offline_plotly
+from marketplace.dsn import redact
 from workbench.env import django_env
-from workbench.env.urls import redact
 from workbench.paths import PROJECT_ROOT
 
 # Where results go when a notebook runs outside `workbench report` (JupyterLab, nbval).
 INTERACTIVE_RESULTS = PROJECT_ROOT / "results" / "interactive"
 _NOT_PARAMETERS = {"In", "Out", "exit", "quit", "get_ipython", "open"}
 _LITERAL_TYPES = (str, int, float, bool, list, tuple, dict, type(None))
-_EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.I)
 
 
 def run_parameters(namespace: dict[str, Any]) -> dict[str, Any]:
@@ -63,36 +61,6 @@ def resolve_results_dir(value: str | os.PathLike | None) -> Path:
         path = (Path.cwd() / path).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def use_offline_plotly() -> None:
-    """Charts as HTML with plotly.js embedded once, so exported pages draw with no network.
-
-    Plotly's ``notebook`` renderer embeds plotly.js but also adds, before every chart, a
-    ``<script src>`` loading MathJax from cdnjs (hard-coded in plotly 7), so a page
-    opened offline or behind a firewall would still reach out. The renderer registered
-    under that name is replaced by one that drops external scripts, so code that asks
-    for ``"notebook"`` later (e.g. analysis.charts) gets the offline one too.
-    """
-    import plotly.io as pio
-
-    offline = _offline_renderer_class()
-    if not isinstance(pio.renderers["notebook"], offline):
-        pio.renderers["notebook"] = offline(connected=False)
-    pio.renderers.default = "notebook"
-
-
-@functools.cache
-def _offline_renderer_class() -> type:
-    from plotly.io._base_renderers import NotebookRenderer
-
-    class OfflineNotebookRenderer(NotebookRenderer):
-        def to_mimebundle(self, fig_dict):
-            bundle = super().to_mimebundle(fig_dict)
-            bundle["text/html"] = _EXTERNAL_SCRIPT.sub("", bundle["text/html"])
-            return bundle
-
-    return OfflineNotebookRenderer
 
 
 def use_readable_pandas() -> None:

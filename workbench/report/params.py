@@ -1,34 +1,23 @@
-"""Checking a report run's notebooks, parameters and output folder before anything runs.
+"""A report run's parameter values: converted to the declared types and checked.
 
 papermill only warns on an unknown parameter, turns ``-p run 007`` into ``7``, and
-finds a bad value when the cell using it fails, minutes into a run. Here every
-notebook's ``parameters`` cell is read first (the same way papermill reads it), each
-value is converted to the type its line declares (``seed: int = 42``), and the
-well-known parameters are checked against what the workbench can do. Any problem is
-one line and exit 2, before a kernel starts.
+finds a bad value when the cell using it fails, minutes into a run. Here each value
+is converted to the type its notebook declares (``workbench.report.discovery`` reads
+the declarations) and the well-known parameters are checked against what the
+workbench can do. Any problem is one line and exit 2, before a kernel starts.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib
-import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from fixtures.errors import FixtureError
 from workbench.errors import WorkbenchError
-from workbench.paths import NOTEBOOKS_DIR, REPORTS_DIR
 
-if TYPE_CHECKING:
-    import nbformat
-
-# Notebooks for people, never run by the pipeline.
-INTERACTIVE = {"explore"}
 # Set by the runner itself; a user value would split the run across folders.
 RUNNER_PARAMETERS = {"results_dir"}
 FALLBACK_SCALES = ("tiny", "small", "medium", "large")
@@ -48,119 +37,6 @@ class Parameter:
     type_name: str  # int, float, str, bool, list[str], list[int], or "any"
     default: Any
     help: str = ""
-
-
-@dataclass(frozen=True)
-class NotebookSpec:
-    name: str
-    path: Path
-    parameters: dict[str, Parameter] = field(default_factory=dict)
-
-
-@dataclass
-class RunPlan:
-    """Everything a run needs, already checked."""
-
-    notebooks: list[NotebookSpec]
-    values: dict[str, Any]
-    out_dir: Path
-    update_latest: bool
-    execution_timeout: int | None = None
-
-    def parameters_for(self, spec: NotebookSpec) -> dict[str, Any]:
-        """Only what the notebook declares: papermill would merely warn about the rest."""
-        values = {**self.values, "results_dir": str(self.out_dir)}
-        return {
-            k: _fit(v, spec.parameters[k].type_name)
-            for k, v in values.items()
-            if k in spec.parameters
-        }
-
-
-def _fit(value: Any, type_name: str) -> Any:
-    """A list given to a notebook that declared a comma-separated string gets one."""
-    if type_name == "str" and isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return value
-
-
-# --------------------------------------------------------------------------- notebooks
-
-
-def _normalise_type(annotation: str, default: Any) -> str:
-    text = annotation.replace("typing.", "").replace(" ", "").lower()
-    if text in ("int", "float", "str", "bool", "list[str]", "list[int]"):
-        return text
-    if text in ("list", "tuple", "list[any]"):
-        return "list[str]"
-    # No (or an exotic) annotation: go by the default's type, as papermill's users expect.
-    for kind in (bool, int, float, str):
-        if isinstance(default, kind):
-            return kind.__name__
-    if isinstance(default, list | tuple):
-        return "list[int]" if default and all(isinstance(x, int) for x in default) else "list[str]"
-    return "any"
-
-
-def read_parameters(nb: nbformat.NotebookNode) -> dict[str, Parameter] | None:
-    """The parameters cell's declarations, or None when there is no cell tagged ``parameters``."""
-    from papermill.translators import PythonTranslator
-
-    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
-    if cell is None:
-        return None
-    found = {}
-    for p in PythonTranslator.inspect(cell):
-        try:
-            default = ast.literal_eval(p.default)
-        except (ValueError, SyntaxError):
-            default = p.default
-        found[p.name] = Parameter(
-            p.name, _normalise_type(p.inferred_type_name, default), default, p.help
-        )
-    return found
-
-
-def discover(notebooks_dir: Path) -> list[NotebookSpec]:
-    """The pipeline's notebooks, in file-name order (``01_seed`` before ``02_baseline``)."""
-    import nbformat
-
-    if not notebooks_dir.is_dir():
-        raise ParameterError(f"notebooks folder {notebooks_dir} does not exist")
-    specs = []
-    for path in sorted(notebooks_dir.glob("*.ipynb")):
-        if path.stem in INTERACTIVE:
-            continue
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as exc:
-            raise ParameterError(f"notebook {path.name} cannot be read: {exc}") from None
-        params = read_parameters(nb)
-        if params is None:
-            raise ParameterError(f"notebook {path.name} has no cell tagged 'parameters'")
-        specs.append(NotebookSpec(path.stem, path, params))
-    if not specs:
-        raise ParameterError(f"no notebooks in {notebooks_dir}")
-    return specs
-
-
-def _matches(spec: NotebookSpec, wanted: str) -> bool:
-    """``02_baseline`` can be asked for as ``02_baseline``, ``02`` or ``baseline``."""
-    number, _, rest = spec.name.partition("_")
-    return wanted in (spec.name, number, rest)
-
-
-def select(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
-    if not only:
-        return list(specs)
-    unknown = [w for w in only if not any(_matches(s, w) for s in specs)]
-    if unknown:
-        names = ", ".join(s.name for s in specs)
-        raise ParameterError(f"unknown notebook {unknown[0]!r} in --only (known: {names})")
-    return [s for s in specs if any(_matches(s, w) for w in only)]
-
-
-# --------------------------------------------------------------------------- values
 
 
 def coerce(name: str, raw: str, type_name: str) -> Any:
@@ -297,13 +173,9 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def typed_values(
-    specs: Sequence[NotebookSpec], options: Mapping[str, Any], raw: Mapping[str, str]
+    declared: Mapping[str, Parameter], options: Mapping[str, Any], raw: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Merge typed options (--scale...) and ``-p`` text, converted per the notebooks' types."""
-    declared: dict[str, Parameter] = {}
-    for spec in specs:
-        for name, param in spec.parameters.items():
-            declared.setdefault(name, param)
+    """Merge typed options (--scale...) and ``-p`` text, converted to the declared types."""
     for key in raw:
         if key in RUNNER_PARAMETERS:
             raise ParameterError(f"parameter {key} is set by the runner (use --out for the folder)")
@@ -315,57 +187,3 @@ def typed_values(
     values = {k: v for k, v in options.items() if v is not None}
     values.update({key: coerce(key, text, declared[key].type_name) for key, text in raw.items()})
     return check_values(values)
-
-
-# --------------------------------------------------------------------------- output folder
-
-
-def default_out_dir(reports_dir: Path = REPORTS_DIR) -> Path:
-    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
-    path, n = reports_dir / stamp, 1
-    while path.exists():
-        n += 1
-        path = reports_dir / f"{stamp}_{n}"
-    return path
-
-
-def check_out_dir(path: Path) -> Path:
-    """Refuse a folder that cannot be created or written, or that holds a previous run."""
-    path = path.expanduser().resolve()
-    if path.exists():
-        if not path.is_dir():
-            raise ParameterError(f"output folder {path} is a file")
-        if any(path.iterdir()):
-            raise ParameterError(f"output folder {path} is not empty; pick a new one")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise ParameterError(f"output folder {path} is not writable")
-        return path
-    parent = path.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ParameterError(f"output folder {path} cannot be created: {parent} is a file")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ParameterError(f"output folder {path} cannot be created: {parent} is not writable")
-    return path
-
-
-def plan(
-    notebooks_dir: Path = NOTEBOOKS_DIR,
-    only: Sequence[str] | None = None,
-    options: Mapping[str, Any] | None = None,
-    assignments: Sequence[str] = (),
-    out: Path | None = None,
-    execution_timeout: int | None = None,
-) -> RunPlan:
-    """Check everything a run needs; raises ParameterError with one line on the first problem."""
-    specs = select(discover(Path(notebooks_dir)), only)
-    values = typed_values(specs, options or {}, parse_assignments(assignments))
-    if execution_timeout is not None and execution_timeout <= 0:
-        raise ParameterError(
-            f"--timeout must be a positive number of seconds, got {execution_timeout}"
-        )
-    out_dir = check_out_dir(Path(out) if out else default_out_dir())
-    return RunPlan(
-        specs, values, out_dir, update_latest=out is None, execution_timeout=execution_timeout
-    )

@@ -32,9 +32,8 @@ from typing import Any
 
 from analysis.measure import MeasureError, MeasureResult
 from analysis.plans import Plan
-from workbench.report.summary import VARIANTS
+from workbench.study.variants import BASELINE, NAMES
 
-BASELINE = "baseline"
 STAGES = ("02_baseline", "03_indexes", "04_eager_loading", "05_caching")
 BASELINE_STAGE = STAGES[0]
 SEED_FILE = "seed.json"
@@ -146,7 +145,7 @@ def merge(results: Iterable[MeasureResult]) -> MeasureResult:
 
 def _ordered(names: Iterable[str]) -> list[str]:
     names = list(names)
-    return [v for v in VARIANTS if v in names] + [v for v in names if v not in VARIANTS]
+    return [v for v in NAMES if v in names] + [v for v in names if v not in NAMES]
 
 
 def variants_of(result: MeasureResult) -> list[str]:

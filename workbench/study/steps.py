@@ -27,6 +27,7 @@ from analysis.measure import MeasureResult
 from workbench.env import ownership
 from workbench.errors import WorkbenchError
 from workbench.report import run_folder as reporting
+from workbench.study.variants import BASELINE
 
 
 @dataclass
@@ -50,8 +51,8 @@ def scenario_names(wanted: Iterable[str]) -> list[str]:
 
 def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
     """What a stored baseline must share with a later measurement to be its "before"."""
+    from marketplace.dsn import redact
     from workbench.env import services
-    from workbench.env.urls import redact
 
     return {
         "scale": str(scale),
@@ -64,13 +65,13 @@ def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
 def ready(action: str = "change the indexes of") -> None:
     """Refuse, in one line, a database not ours, an unmigrated one or one with no data."""
     from workbench.study import plan_indexes as perf_indexes
-    from workbench.study import scenarios
+    from workbench.study import subjects
 
     ownership.ensure_owned(action)
     perf_indexes.applied_apps()
     try:
-        scenarios.pick_subjects()
-    except scenarios.NoData as exc:
+        subjects.pick_subjects()
+    except subjects.NoData as exc:
         raise WorkbenchError(f"{exc} (run 01_seed, or `workbench seed`)") from None
 
 
@@ -112,7 +113,7 @@ def measure_stage(
     baseline is measured here too, and ``baseline_note`` says so, so a notebook run on
     its own in JupyterLab still shows a before and an after.
     """
-    from workbench.study import scenarios as marketplace_scenarios
+    from workbench.study.measure import measure
 
     names = scenario_names(scenarios)
     ready()
@@ -120,11 +121,11 @@ def measure_stage(
     wanted = list(variants)
     reference = None
     note = "baseline measured here"
-    if reporting.BASELINE not in wanted:
+    if BASELINE not in wanted:
         reference, note = reporting.load_baseline(results_dir, ctx, names)
         if reference is None:
-            wanted = [reporting.BASELINE, *wanted]
-    own = marketplace_scenarios.measure(
+            wanted = [BASELINE, *wanted]
+    own = measure(
         names,
         wanted,
         repeat=repeat,
@@ -150,11 +151,9 @@ def vacuum(tables: Iterable[str]) -> None:
     Not ``ANALYZE``: it samples anew, and at ``medium`` a new sample can tip a plan,
     so the later notebooks would no longer compare like with like against 02.
     """
-    from django.db import connection
+    from workbench.env import maintenance
 
-    with connection.cursor() as cur:
-        for table in sorted(set(tables)):
-            cur.execute(f'VACUUM "{table}"')
+    maintenance.vacuum(tables)
 
 
 def audit_indexes(
@@ -178,14 +177,14 @@ def audit_indexes(
     from analysis.indexes import audit
     from marketplace.api import switches
     from workbench.study import plan_indexes as perf_indexes
-    from workbench.study import scenarios as marketplace_scenarios
+    from workbench.study import scenarios as study_scenarios
 
     names = scenario_names(scenarios)
     ready("audit indexes in")
     specs = perf_indexes.index_specs()
     tables = [s.table for s in specs]
     vacuum(tables)
-    runnable = marketplace_scenarios.build(names, page_size=page_size)
+    runnable = study_scenarios.build(names, page_size=page_size)
     try:
         with switches.variant(eager=False, cache=False):
             result = audit(
@@ -203,27 +202,28 @@ def audit_indexes(
 def page_size_counts(
     scenarios: Iterable[str] = ("all",),
     page_sizes: Sequence[int] = (10, 50),
-    variants: Sequence[str] = ("baseline", "eager"),
+    variants: Sequence[str] = (BASELINE, "eager"),
 ) -> list[dict[str, Any]]:
     """Queries per request of every paginated scenario at each page size, measured.
 
     One untimed and one timed call per scenario, variant and page size, without plans:
     only the counts matter here, and they do not vary between calls.
     """
-    from workbench.study import scenarios as marketplace_scenarios
-    from workbench.study import variants as marketplace_variants
+    from workbench.study import scenarios as study_scenarios
+    from workbench.study import variants as study_variants
+    from workbench.study.measure import measure
 
-    names = [n for n in scenario_names(scenarios) if marketplace_scenarios.SCENARIOS[n].paginated]
-    sizes = sorted({marketplace_scenarios.check_page_size(s) for s in page_sizes})
+    names = [n for n in scenario_names(scenarios) if study_scenarios.SCENARIOS[n].paginated]
+    sizes = sorted({study_scenarios.check_page_size(s) for s in page_sizes})
     if not names or len(sizes) < 2:
         return []
     ready()
     counts = []
     # Both variants run without the plan's indexes: revert them once for every page size.
-    with marketplace_variants.restoring():
-        marketplace_variants.set_indexes(False)
+    with study_variants.restoring():
+        study_variants.set_indexes(False)
         for size in sizes:
-            result = marketplace_scenarios.measure(
+            result = measure(
                 names, variants, repeat=1, warmup=1, page_size=size, explain=False,
                 mixed_requests=0,
             )  # fmt: skip
@@ -241,23 +241,23 @@ def page_size_counts(
     return counts
 
 
-def explore_scenario(name: str, variant: str = "baseline", page_size: int = 20):
+def explore_scenario(name: str, variant: str = BASELINE, page_size: int = 20):
     """One call of a scenario under a variant, captured (an ``analysis.capture.CaptureRun``).
 
     The call is the first after entering the variant, so under a cached variant it is
     the miss, with the queries a miss costs. The plan's indexes are put back as they were.
     """
     from analysis.capture import capture
-    from workbench.study import scenarios as marketplace_scenarios
-    from workbench.study import variants as marketplace_variants
+    from workbench.study import scenarios as study_scenarios
+    from workbench.study import variants as study_variants
 
     (wanted,) = scenario_names([name])
     try:
-        chosen = marketplace_variants.select([variant])[variant]
+        chosen = study_variants.select([variant])[variant]
     except ValueError as exc:
         raise WorkbenchError(str(exc)) from None
     ready()
-    (scenario,) = marketplace_scenarios.build([wanted], page_size=page_size)
-    with marketplace_variants.restoring(), chosen(), capture(label=wanted) as run:
+    (scenario,) = study_scenarios.build([wanted], page_size=page_size)
+    with study_variants.restoring(), chosen(), capture(label=wanted) as run:
         scenario()
     return run

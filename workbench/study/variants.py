@@ -1,4 +1,4 @@
-"""The optimisation variants as context managers: baseline, indexes, eager, cache, all.
+"""The optimisation variants: their one home (names, order, colours, descriptions, factories).
 
 Each variant is a state of the whole system, set on entry:
 
@@ -10,57 +10,103 @@ Each variant is a state of the whole system, set on entry:
 | cache    | reverted          | off           | on            |
 | all      | applied           | on            | on            |
 
+Calling a variant gives a context manager (``with VARIANTS["eager"]():``) that, like
+Django's ``override_settings``, puts back what it changed when the block ends, even
+when the block raises: the eager and caching switches (``override_settings`` under
+``marketplace.api.switches``), and each app's plan indexes as it found them. It clears
+this database's cache keys on entry and on exit, so no variant reads what another one
+stored and none leaves entries behind.
+
 The baseline is measured *without* the plan's indexes (Django's own foreign-key and
 unique indexes stay: they are part of the schema the migrations define), so "indexes"
 shows what the plan's list adds. Indexes are applied and reverted with the migrations
 (``workbench.study.plan_indexes``), which is DDL: only run a variant in a database the
-workbench may change (``workbench.env.ownership``; the CLI checks it). Entering a variant
-does not undo the previous one's indexes, so a run does not rebuild them for every
-variant; wrap the run in :func:`restoring` to put the database back as it was.
+workbench may change (``workbench.env.ownership``; the CLI checks it). :func:`set_indexes`
+changes them outside a variant; wrap that in :func:`restoring` to put them back.
 
-Every variant clears this database's cache keys on entry, so no variant reads what
-another one stored. The switches are ``override_settings`` (``marketplace.api.switches``)
-and are restored on exit.
+Names, order and colours are plain data, importable without Django set up (the report
+and the CLI's argument parser read them); Django and the marketplace load on entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
-
-import marketplace.cache
-from marketplace.api import switches
-from workbench.study import plan_indexes as perf_indexes
+from workbench.study import plan_indexes
 
 
 @dataclass(frozen=True)
 class Variant:
+    """One variant: what it switches on, how it is drawn, and (called) its context manager."""
+
     name: str
     indexes: bool
     eager: bool
     cache: bool
+    colour: str
+    description: str
 
-    @contextmanager
-    def __call__(self) -> Iterator[Variant]:
-        set_indexes(self.indexes)
-        marketplace.cache.clear()
-        with switches.variant(eager=self.eager, cache=self.cache):
-            yield self
+    def __call__(self):
+        return _entered(self)
 
 
-VARIANTS: dict[str, Variant] = {
-    v.name: v
-    for v in (
-        Variant("baseline", indexes=False, eager=False, cache=False),
-        Variant("indexes", indexes=True, eager=False, cache=False),
-        Variant("eager", indexes=False, eager=True, cache=False),
-        Variant("cache", indexes=False, eager=False, cache=True),
-        Variant("all", indexes=True, eager=True, cache=True),
-    )
-}
+_ALL: tuple[Variant, ...] = (
+    Variant(
+        "baseline",
+        indexes=False,
+        eager=False,
+        cache=False,
+        colour="#9aa5b1",
+        description="the marketplace as written: no plan indexes, lazy loading, no cache",
+    ),
+    Variant(
+        "indexes",
+        indexes=True,
+        eager=False,
+        cache=False,
+        colour="#f2994a",
+        description="the plan's 24 indexes applied",
+    ),
+    Variant(
+        "eager",
+        indexes=False,
+        eager=True,
+        cache=False,
+        colour="#27ae60",
+        description="select_related and annotations instead of per-row queries",
+    ),
+    Variant(
+        "cache",
+        indexes=False,
+        eager=False,
+        cache=True,
+        colour="#9b51e0",
+        description="responses, ratings and job statistics cached in Redis",
+    ),
+    Variant(
+        "all",
+        indexes=True,
+        eager=True,
+        cache=True,
+        colour="#2f80ed",
+        description="indexes, eager loading and caching together",
+    ),
+)
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in _ALL}
+"""Every variant by name, in order; ``VARIANTS[name]()`` is its context manager."""
+
+NAMES: tuple[str, ...] = tuple(VARIANTS)
+"""Every variant, in the order runs, tables and figures show them (the baseline first)."""
+
+BASELINE = NAMES[0]
+
+COLOURS: dict[str, str] = {v.name: v.colour for v in _ALL}
+"""One colour per variant for every figure (baseline grey, all blue)."""
+
+DESCRIPTIONS: dict[str, str] = {v.name: v.description for v in _ALL}
 
 
 def select(names: Iterable[str] | None = None) -> dict[str, Variant]:
@@ -76,7 +122,7 @@ def select(names: Iterable[str] | None = None) -> dict[str, Variant]:
 
 def index_state() -> dict[str, bool]:
     """Per app, whether its plan-index migration is applied."""
-    return perf_indexes.applied_apps()
+    return plan_indexes.applied_apps()
 
 
 def needs_ddl(names: Iterable[str]) -> bool:
@@ -90,6 +136,8 @@ def needs_ddl(names: Iterable[str]) -> bool:
 def _ddl_allowed() -> Iterator[None]:
     """Deferred foreign-key checks pending in an open transaction make DDL fail
     ("pending trigger events"): run them now, and defer again afterwards."""
+    from django.db import connection
+
     if not connection.in_atomic_block:
         yield
         return
@@ -108,14 +156,41 @@ def set_indexes(applied: bool) -> list[str]:
     if all(done == applied for done in state.values()):
         return []
     with _ddl_allowed():
-        return perf_indexes.apply() if applied else perf_indexes.revert()
+        return plan_indexes.apply() if applied else plan_indexes.revert()
 
 
-def _migrate_app(app: str, applied: bool) -> None:
+def restore_indexes(state: Mapping[str, bool]) -> list[str]:
+    """Migrate each app whose plan indexes differ from ``state`` back to it; the apps moved."""
     from django.core.management import call_command
 
-    target = perf_indexes.MIGRATION if applied else perf_indexes.BASE_MIGRATION
-    call_command("migrate", app, target, verbosity=0, interactive=False)
+    now = index_state()
+    changed = [app for app, done in state.items() if now.get(app) != done]
+    if changed:
+        with _ddl_allowed():
+            for app in changed:
+                target = plan_indexes.MIGRATION if state[app] else plan_indexes.BASE_MIGRATION
+                call_command("migrate", app, target, verbosity=0, interactive=False)
+    return changed
+
+
+def _clear_cache() -> None:
+    import marketplace.cache
+
+    marketplace.cache.clear()
+
+
+@contextmanager
+def _entered(variant: Variant) -> Iterator[Variant]:
+    from marketplace.api import switches
+
+    with ExitStack() as stack:
+        # Registered first, run last: the indexes go back after the switches and the cache.
+        stack.callback(restore_indexes, index_state())
+        set_indexes(variant.indexes)
+        stack.callback(_clear_cache)
+        _clear_cache()
+        stack.enter_context(switches.variant(eager=variant.eager, cache=variant.cache))
+        yield variant
 
 
 @contextmanager
@@ -125,10 +200,5 @@ def restoring() -> Iterator[dict[str, bool]]:
     try:
         yield before
     finally:
-        now = index_state()
-        changed = [app for app, done in before.items() if now.get(app) != done]
-        if changed:
-            with _ddl_allowed():
-                for app in changed:
-                    _migrate_app(app, before[app])
-        marketplace.cache.clear()
+        restore_indexes(before)
+        _clear_cache()

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from django.core.cache import cache
 
-from workbench.report import summary
+from workbench.report import environment, summary
 
-started_at = summary.now()
+started_at = environment.now()
 produced = json.loads(Path(results_dir, "produce.json").read_text())
 
 # A real, if tiny, cache workload: two reads of a stored key and one miss.
@@ -38,7 +38,7 @@ hit_rate = sum(r is not None for r in reads) / len(reads)
 
 result = summary.build(
     parameters=produced["params"],
-    environment=summary.collect_environment(started_at),
+    environment=environment.collect_environment(started_at),
     scenarios=[{"name": "doubling", "variants": produced["variants"]}],
     index_audit=[],
     cache={"hit_rate": hit_rate},

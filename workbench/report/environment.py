@@ -1,0 +1,91 @@
+"""Where and with what a report run happened: versions, planner settings, servers, commit.
+
+Recorded in ``summary.json``'s ``environment`` so two runs can be compared knowing what
+differed between them. URLs are redacted here, so a password in ``DATABASE_URL`` can
+never reach the summary (``workbench.report.summary`` refuses one that did).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from typing import Any
+
+from marketplace.dsn import redact
+from workbench.paths import PROJECT_ROOT
+
+# Planner settings that change plan choice or costs; recorded so two runs can be compared.
+PLANNER_SETTINGS = (
+    "random_page_cost",
+    "seq_page_cost",
+    "effective_cache_size",
+    "work_mem",
+    "shared_buffers",
+    "default_statistics_target",
+    "effective_io_concurrency",
+    "max_parallel_workers_per_gather",
+    "jit",
+)
+
+
+def now() -> str:
+    """An ISO timestamp in UTC, the format every time in the summary uses."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def collect_environment(started_at: str, finished_at: str | None = None) -> dict[str, Any]:
+    """Versions, planner settings and where the run happened, read from the live servers.
+
+    Needs Django set up (the notebook bootstrap does it). URLs are redacted here, so a
+    password in DATABASE_URL can never reach the summary.
+    """
+    import django
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('server_version')")
+        pg_version = cur.fetchone()[0]
+        cur.execute(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings "
+            "WHERE name = ANY(%s) OR (name LIKE 'enable\\_%%' AND setting <> boot_val) "
+            "ORDER BY name",
+            [list(PLANNER_SETTINGS)],
+        )
+        planner = dict(cur.fetchall())
+    try:
+        from django_redis import get_redis_connection
+
+        redis_version = get_redis_connection("default").info("server")["redis_version"]
+    except Exception as exc:  # a report still runs without Redis; say why it is missing
+        redis_version = f"unavailable: {type(exc).__name__}"
+    from workbench.env import services
+
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "postgresql": pg_version,
+        "redis": redis_version,
+        "planner": planner,
+        "database": redact(services.database_url(start=False)),
+        "database_embedded": services.is_embedded_database(),
+        "cache_server": redact(str(settings.CACHES["default"]["LOCATION"])),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(status) if status is not None else None,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "started_at": started_at,
+        "finished_at": finished_at or now(),
+    }

@@ -1,0 +1,66 @@
+"""The report's tables, as DataFrames (and small HTML blocks) built from measured results.
+
+Notebooks display these and nothing else, so the numbers a reader sees are the ones
+in the run folder, formatted the same way in every notebook. Inputs are
+``analysis.measure.MeasureResult`` objects (often a merge of several stages, see
+``workbench.report.run_folder``), the index audit's records and a ``summary.json`` mapping.
+
+The package's modules, one concept each: ``measured`` (figures per scenario and
+variant, the mixed workload, page sizes), ``plans`` (slowest statements, plan findings
+and diffs, what disappeared), ``audit`` (the index audit, seeding), ``sections`` (the
+success criteria and the per-scenario HTML of 06_report). This is its public API.
+"""
+
+from workbench.report.tables.audit import (
+    audit_counts,
+    audit_frame,
+    audit_notes,
+    audit_summary,
+    seed_rows_frame,
+    seed_timings_frame,
+)
+from workbench.report.tables.measured import (
+    FIGURE_COLUMNS,
+    comparison_frame,
+    figures_frame,
+    mixed_frame,
+    n_plus_one_frame,
+    n_plus_one_totals,
+    overview_frame,
+    page_size_frame,
+)
+from workbench.report.tables.plans import (
+    VERDICT_ORDER,
+    disappeared_frame,
+    plan_diffs_frame,
+    plan_findings_frame,
+    plan_verdicts,
+    slowest_plans,
+)
+from workbench.report.tables.sections import criteria_frame, scenario_html, scenario_sections
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "VERDICT_ORDER",
+    "audit_counts",
+    "audit_frame",
+    "audit_notes",
+    "audit_summary",
+    "comparison_frame",
+    "criteria_frame",
+    "disappeared_frame",
+    "figures_frame",
+    "mixed_frame",
+    "n_plus_one_frame",
+    "n_plus_one_totals",
+    "overview_frame",
+    "page_size_frame",
+    "plan_diffs_frame",
+    "plan_findings_frame",
+    "plan_verdicts",
+    "scenario_html",
+    "scenario_sections",
+    "seed_rows_frame",
+    "seed_timings_frame",
+    "slowest_plans",
+]

@@ -1,0 +1,148 @@
+"""The 06_report page's blocks: the success criteria, and one HTML section per scenario
+(its figures per variant, what disappeared, what plans changed).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from analysis.measure import MeasureResult
+from workbench.report.html import fmt
+from workbench.report.tables.frames import make_frame
+from workbench.report.tables.plans import VERDICT_ORDER
+from workbench.study.variants import BASELINE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def criteria_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """The success criteria with their verdict first: what a reader wants at a glance."""
+    rows = [
+        {
+            "verdict": "PASS" if c["passed"] else "FAIL",
+            "criterion": c["name"],
+            "measured": fmt(c["measured"], c.get("unit", "")),
+            "target": c["target"],
+        }
+        for c in summary.get("criteria", [])
+    ]
+    return make_frame(rows, ["criterion", "verdict", "measured", "target"]).set_index("criterion")
+
+
+def _table(header: Sequence[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _variant_rows(variants: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    rows = []
+    for variant, f in variants.items():
+        ratio = (f.get("vs_baseline") or {}).get("p50_ms")
+        rows.append(
+            [
+                variant,
+                f"{f['queries']} ({f.get('data_queries', '?')})",
+                f["n_plus_one"],
+                fmt(float(f["p50_ms"]), "ms"),
+                fmt(float(f["p95_ms"]), "ms"),
+                fmt(float(f["db_ms"]), "ms"),
+                fmt(f.get("db_cpu_ms"), "ms") if f.get("db_cpu_ms") is not None else "-",
+                "" if ratio is None else f"{ratio:.2f}x",
+            ]
+        )
+    return rows
+
+
+def _count(value: float | None) -> str:
+    """1.0 -> "1", 0.5 -> "0.5": per-call counts are whole numbers but for odd repeats."""
+    if value is None:
+        return "?"
+    return f"{round(value, 2):g}"
+
+
+def _statement_list(items: Sequence[Mapping[str, Any]], limit: int) -> str:
+    shown = "".join(f"<li>{item}</li>" for item in items[:limit])
+    more = f"<li>... and {len(items) - limit} more</li>" if len(items) > limit else ""
+    return f"<ul>{shown}{more}</ul>"
+
+
+def _disappeared_html(
+    variant: str, gone: Sequence[Mapping[str, Any]], listed: set[str], limit: int
+) -> list[str]:
+    """What a variant no longer runs; statements an earlier variant's list showed are counted."""
+    if not gone:
+        return []
+    gone = sorted(gone, key=lambda d: -(d.get("per_call") or 0))
+    per_call = sum(d.get("per_call") or 0 for d in gone)
+    new = [d for d in gone if d["fingerprint"] not in listed]
+    listed.update(d["fingerprint"] for d in gone)
+    seen = len(gone) - len(new)
+    head = (
+        f"<p><b>{html.escape(variant)}</b>: {len(gone)} baseline statement(s), "
+        f"{_count(per_call)} queries per call, no longer run"
+        + (f" ({seen} listed above)" if seen else "")
+        + (":" if new else ".")
+        + "</p>"
+    )
+    items = [
+        f"{_count(d.get('per_call'))} per call: <code>{html.escape(d['sql'])}</code> "
+        f"at {html.escape(d['call_site'])}"
+        for d in new
+    ]
+    return [head + (_statement_list(items, limit) if items else "")]
+
+
+def _plan_diffs_html(variant: str, diffs: Sequence[Mapping[str, Any]], limit: int) -> list[str]:
+    changed = sorted(
+        (d for d in diffs if d["verdict"] != "unchanged"),
+        key=lambda d: VERDICT_ORDER.get(d["verdict"], 3),
+    )
+    if not changed:
+        return []
+    items = [
+        f"{html.escape(d['verdict'])}: {html.escape(d['summary'])} "
+        f"(<code>{html.escape(d['sql'])}</code>)"
+        for d in changed
+    ]
+    return [
+        f"<p><b>{html.escape(variant)}</b>: plans changed against the baseline:</p>"
+        + _statement_list(items, limit)
+    ]
+
+
+def scenario_html(
+    name: str,
+    summary_variants: Mapping[str, Mapping[str, Any]],
+    result: MeasureResult | None,
+    limit: int = 3,
+) -> str:
+    """One scenario's section: its figures per variant, what disappeared, what plans changed."""
+    parts = [f"<h3>{html.escape(name)}</h3>"]
+    info = result.scenarios.get(name, {}) if result is not None else {}
+    if info.get("path"):
+        who = f" as user {info['caller']} ({info['persona']})" if info.get("caller") else ""
+        parts.append(
+            f"<p>{html.escape(info.get('description') or '')}: "
+            f"<code>GET {html.escape(info['path'])}</code>{html.escape(who)}</p>"
+        )
+    header = ["variant", "queries (data)", "N+1", "p50", "p95", "db time", "db CPU", "p50 vs base"]
+    parts.append(_table(header, _variant_rows(summary_variants)))
+    measured = info.get("variants", {})
+    listed: set[str] = set()
+    for variant, figures in measured.items():
+        if variant == BASELINE:
+            continue
+        parts.extend(_disappeared_html(variant, figures.get("disappeared", []), listed, limit))
+        parts.extend(_plan_diffs_html(variant, figures.get("plan_diffs", []), limit))
+    return "\n".join(parts)
+
+
+def scenario_sections(summary: Mapping[str, Any], result: MeasureResult | None) -> list[str]:
+    """Every scenario's section, in the summary's order."""
+    return [scenario_html(s["name"], s["variants"], result) for s in summary.get("scenarios", [])]
