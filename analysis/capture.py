@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connections
 from django.db.backends.signals import connection_created
 
+from analysis.access import relation_access
 from analysis.callsite import raw_call_stack
 from analysis.errors import AnalysisError
 from analysis.records import CaptureRun, QueryRecord
@@ -89,6 +90,7 @@ class _Recorder:
             return execute(sql, params, many, context)
         stack = raw_call_stack(3)
         file, line, function = stack[0] if stack else _UNKNOWN
+        access = relation_access()  # after the call-site walk, which classified the files
         scenario, unit = _scope.get() or self.scope
         error = None
         started = _clock()
@@ -123,6 +125,7 @@ class _Recorder:
                     unit,
                     error,
                     stack[1:],
+                    access,
                 )
             )
 

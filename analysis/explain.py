@@ -1,17 +1,19 @@
 """``EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON)`` that cannot change anything.
 
-ANALYZE *executes* the statement, so an UPDATE really updates. Every EXPLAIN therefore
-runs in a transaction that is rolled back (a savepoint when the caller is already in
-one, as tests are), under ``SET LOCAL statement_timeout`` and ``lock_timeout``, and
-statements whose effects escape a rollback are refused up front: DDL, COPY, VACUUM,
-several statements at once, and functions such as ``dblink`` or session advisory
-locks. Sequences still advance when an explained INSERT draws from them; that is the
-one visible trace, as with any rolled-back insert.
+ANALYZE *executes* the statement. So it runs in a READ ONLY transaction that is always
+rolled back, under ``SET LOCAL statement_timeout`` and ``lock_timeout``, on a connection
+of its own that is closed afterwards, or, inside ``atomic()``, in a savepoint of the
+caller's connection that is rolled back and cleaned of session locks
+(``analysis.explainrun``). Statements that write (INSERT, UPDATE, DELETE, MERGE, a
+data-modifying WITH, SELECT ... FOR UPDATE) run only with ``allow_writes=True``, in a
+rolled-back read-write transaction; the sequences they draw from still advance.
+What no transaction contains is refused up front (``analysis.explainguard``).
 
     result = explain(Job.objects.filter(status="open").order_by("-date")[:20], runs=5, warmup=1)
     result.plan.nodes_frame(); result.execution_ms; result.spread
     plan_findings(result.plan)   # analysis.planfindings
     explain(record)              # a captured QueryRecord, with its own parameters
+    explain("UPDATE ...", allow_writes=True)
 """
 
 from __future__ import annotations
@@ -20,96 +22,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import psycopg2.errors
-import sqlglot
-from django.db import DatabaseError, connections, transaction
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-from sqlglot.tokens import TokenType
+from django.db import connections
 
 from analysis import stats
 from analysis.capture import paused
-from analysis.errors import AnalysisError
-from analysis.fingerprint import statement_kind
+from analysis.explainguard import (
+    EXPLAINABLE,
+    ExplainError,
+    ExplainTimeout,
+    UnsafeStatement,
+    check_explainable,
+)
+from analysis.explainrun import run_plans
 from analysis.plans import Plan
 from analysis.records import QueryRecord
 
 if TYPE_CHECKING:
     import pandas as pd
 
-EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "VALUES", "TABLE", "MERGE")
-# Functions whose effects survive a rollback or reach outside the session.
-UNSAFE_FUNCTIONS = frozenset(
-    {
-        "dblink",
-        "dblink_exec",
-        "dblink_connect",
-        "dblink_connect_u",
-        "dblink_send_query",
-        "pg_terminate_backend",
-        "pg_cancel_backend",
-        "pg_reload_conf",
-        "pg_rotate_logfile",
-        "pg_advisory_lock",
-        "pg_advisory_lock_shared",
-        "pg_try_advisory_lock",
-        "pg_try_advisory_lock_shared",
-        "setval",
-        "lo_import",
-        "lo_export",
-        "pg_file_write",
-        "pg_switch_wal",
-        "pg_create_restore_point",
-        "pg_backup_start",
-        "pg_backup_stop",
-        "pg_promote",
-        "pg_create_physical_replication_slot",
-        "pg_create_logical_replication_slot",
-        "pg_drop_replication_slot",
-        "pg_replication_origin_create",
-    }
-)
-
-
-class ExplainError(AnalysisError):
-    """EXPLAIN could not run; the message says why in one line."""
-
-
-class UnsafeStatement(ExplainError):
-    """The statement could change something a rollback cannot undo."""
-
-
-class ExplainTimeout(ExplainError):
-    """The statement ran past ``statement_timeout`` (or waited past ``lock_timeout``)."""
-
-
-def check_explainable(sql: str) -> None:
-    """Raise :class:`UnsafeStatement` unless ``sql`` is one DML statement without escaping effects."""
-    kind = statement_kind(sql)
-    if kind not in EXPLAINABLE:
-        raise UnsafeStatement(
-            f"refusing to EXPLAIN a {kind or 'empty'} statement: only "
-            f"{', '.join(EXPLAINABLE)} run safely inside a rolled-back transaction"
-        )
-    try:
-        tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(sql)
-    except (SqlglotError, ValueError) as exc:
-        raise UnsafeStatement(f"refusing to EXPLAIN SQL that cannot be tokenized: {exc}") from None
-    semicolons = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
-    if any(i != len(tokens) - 1 for i in semicolons):
-        raise UnsafeStatement("refusing to EXPLAIN several statements at once; pass one")
-    for token, following in zip(tokens, tokens[1:], strict=False):
-        name = token.text.lower()
-        if following.token_type == TokenType.L_PAREN and name in UNSAFE_FUNCTIONS:
-            raise UnsafeStatement(
-                f"refusing to EXPLAIN ANALYZE a call to {name}(): its effect outlives a rollback"
-            )
-    try:
-        tree = sqlglot.parse_one(sql, read="postgres")
-    except (SqlglotError, ValueError, RecursionError):
-        return
-    if tree is not None and tree.find(exp.Into) is not None:
-        raise UnsafeStatement("refusing to EXPLAIN SELECT ... INTO: it creates a table")
+__all__ = [
+    "EXPLAINABLE",
+    "ExplainError",
+    "ExplainResult",
+    "ExplainTimeout",
+    "UnsafeStatement",
+    "check_explainable",
+    "explain",
+]
 
 
 @dataclass
@@ -220,41 +159,6 @@ def _options(conn, analyze: bool, buffers: bool, settings: bool, verbose: bool, 
     return ", ".join(parts)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _run_once(conn, sql, params, options, timeout_ms, lock_timeout_ms, set_local) -> Plan:
-    alias = conn.alias
-    try:
-        with transaction.atomic(using=alias):
-            with conn.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), "
-                    "set_config('lock_timeout', %s, true)",
-                    [f"{int(timeout_ms)}ms", f"{int(lock_timeout_ms)}ms"],
-                )
-                for name, value in set_local.items():
-                    cursor.execute("SELECT set_config(%s, %s, true)", [name, str(value)])
-                cursor.execute(f"EXPLAIN ({options}) {sql}", params)
-                document = cursor.fetchone()[0]
-            transaction.set_rollback(True, using=alias)
-    except DatabaseError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, psycopg2.errors.QueryCanceled):
-            raise ExplainTimeout(
-                f"EXPLAIN stopped after statement_timeout={int(timeout_ms)} ms "
-                "(rolled back; raise timeout_ms to let it finish)"
-            ) from None
-        if isinstance(cause, psycopg2.errors.LockNotAvailable):
-            raise ExplainTimeout(
-                f"EXPLAIN waited past lock_timeout={int(lock_timeout_ms)} ms for a lock (rolled back)"
-            ) from None
-        raise ExplainError(f"EXPLAIN failed: {_first_line(exc)}") from None
-    return Plan.from_json(document)
-
-
 def explain(
     target: str | QueryRecord | Any,
     params: Sequence[Any] | Mapping[str, Any] | None = None,
@@ -271,12 +175,15 @@ def explain(
     warmup: int = 0,
     set_local: Mapping[str, Any] | None = None,
     using: str | None = None,
+    allow_writes: bool = False,
 ) -> ExplainResult:
     """The plan of SQL (with ``params``), a QuerySet or a captured :class:`QueryRecord`.
 
     ``analyze=False`` plans without executing. With ``analyze``, ``warmup`` runs are
     discarded and ``runs`` are kept; the result's ``plan`` is the median run.
     ``set_local`` applies planner settings (``{"work_mem": "64kB"}``) to this EXPLAIN only.
+    ``allow_writes=True`` lets a statement that writes execute (rolled back, but the
+    sequences it draws from advance); without it, it is refused.
     """
     if runs < 1 or warmup < 0:
         raise ExplainError("runs must be at least 1 and warmup at least 0")
@@ -284,7 +191,7 @@ def explain(
         raise ExplainError("timeout_ms must be positive")
     sql, params, alias = _statement(target, params, using)
     sql = sql.strip().rstrip(";").strip()
-    check_explainable(sql)
+    check_explainable(sql, analyze=analyze, allow_writes=allow_writes)
     if alias not in connections:
         raise ExplainError(f"no database alias {alias!r} in DATABASES")
     conn = connections[alias]
@@ -292,10 +199,18 @@ def explain(
     options = _options(conn, analyze, buffers, settings, verbose, wal, timing)
     set_local = dict(set_local or {})
     lock_timeout_ms = timeout_ms if lock_timeout_ms is None else lock_timeout_ms
-    plans = []
+    count = (warmup + runs) if analyze else 1
     with paused():
-        for i in range((warmup + runs) if analyze else 1):
-            plan = _run_once(conn, sql, params, options, timeout_ms, lock_timeout_ms, set_local)
-            if i >= (warmup if analyze else 0):
-                plans.append(plan)
+        documents = run_plans(
+            conn,
+            sql,
+            params,
+            options,
+            count,
+            timeout_ms=timeout_ms,
+            lock_timeout_ms=lock_timeout_ms,
+            set_local=set_local,
+            allow_writes=allow_writes,
+        )
+    plans = [Plan.from_json(d) for d in documents[(warmup if analyze else 0) :]]
     return ExplainResult(sql, params, alias, analyze, options, plans, warmup if analyze else 0)

@@ -3,13 +3,16 @@
 Two different smells, reported apart (as Debug Toolbar's "similar" and "duplicate"):
 
 * **N+1**: the same statement *shape* issued again and again from the same line of our
-  code, with different parameters, inside one unit of work (a request, a scenario run).
-  That is a loop fetching a relation row by row; the fix is to fetch it with the outer
-  query. The default threshold of 2 is django-zeal's; Scout (5 calls and 150 ms) and
-  Sentry (about 5 and 50 ms) are stricter, which ``threshold`` and ``min_total_ms`` can
-  reproduce.
-* **Duplicate**: the exact same statement and parameters more than once. No eager
-  loading removes it; reuse the result or cache it.
+  code inside one unit of work (a request, a scenario run), either by one relation
+  attribute (``application.employer``: :mod:`analysis.access` records which descriptor
+  issued each query), even when every row points at the same target, or by hand with
+  different parameters (a ``get()`` or an aggregate per row). That is a loop fetching a
+  relation row by row; the fix is a lookup path on the queryset the loop iterates
+  (:mod:`analysis.lookups`). The default threshold of 2 is django-zeal's; Scout (5 calls
+  and 150 ms) and Sentry (about 5 and 50 ms) are stricter, which ``threshold`` and
+  ``min_total_ms`` can reproduce.
+* **Duplicate**: the exact same statement and parameters more than once, with no
+  relation attribute behind it. No eager loading removes it; reuse the result or cache it.
 
 Both take a ``CaptureRun`` or any iterable of ``QueryRecord``:
 
@@ -22,13 +25,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from analysis.callsite import CallSite
 from analysis.fingerprint import brief, normalize
+from analysis.lookups import chain, db_table, loop_site, relation_for
 from analysis.records import CaptureRun, QueryRecord
-from analysis.relations import Relation, infer_relation
+from analysis.relations import WRITE_FIXES, Relation, infer_relation
 from analysis.sqlshape import shape
 
 if TYPE_CHECKING:
@@ -68,10 +72,12 @@ class Finding:
         where = f" in scenario {self.scenario!r}" if self.scenario else ""
         if self.callers:
             where = f" (called from {self.callers[0].short}){where}"
+        site = self.relation.loop_site
+        evaluated = f" (the loop's queryset, evaluated at {site})" if site else ""
         return (
             f"N+1: {self.count} queries from {self.call_site.short}{where} "
             f"({self.total_ms:.1f} ms) on {self.relation.description}: "
-            f"{brief(self.sql)} -> {self.fix}"
+            f"{brief(self.sql)} -> {self.fix}{evaluated}"
         )
 
     def __str__(self) -> str:
@@ -120,41 +126,69 @@ def _sources_before(records: Sequence[QueryRecord], unit: int, before: int) -> l
     return tables
 
 
+def _group_key(record: QueryRecord) -> tuple:
+    access = record.access
+    relation = (access.label, access.attribute) if access is not None else None
+    return (record.unit, record.alias, record.fingerprint, record.file, record.line, relation)
+
+
+def _relation(group, key, groups, records) -> Relation:
+    first = group[0]
+    query = shape(first.sql)
+    access = first.access
+    if access is not None and access.attribute is not None and query.kind not in WRITE_FIXES:
+        keys = chain(key, groups)
+        accesses = [groups[k][0].access for k in keys]
+        table = db_table(accesses[0].label)
+        site = loop_site(records, table, groups[keys[0]][0].index, *key[:2])
+        return relation_for(accesses, query, site)
+    sources = _sources_before(records, first.unit, first.index)
+    relation = infer_relation(query, sources, first.file, first.line)
+    if relation.model is None or relation.kind in ("get_in_loop", "write", "unknown"):
+        return relation
+    site = loop_site(records, db_table(relation.model), first.index, *key[:2])
+    return replace(relation, path=relation.accessor, queryset=relation.model, loop_site=site)
+
+
 def detect_n_plus_one(
     records: Iterable[QueryRecord], threshold: int = 2, min_total_ms: float = 0.0
 ) -> list[Finding]:
-    """Findings ordered by total time, largest first."""
+    """Findings ordered by total time, largest first.
+
+    A group is the queries of one shape from one call site (and one relation attribute,
+    when a Django descriptor issued them) in one unit of work. It is an N+1 when it has
+    ``threshold`` queries or more and either a relation attribute issued them (eager
+    loading removes them even when every row points at the same target) or their
+    parameters differ (a lookup per row by hand); otherwise it is a duplicate.
+    """
     records = list(records)
     groups: dict[tuple, list[QueryRecord]] = defaultdict(list)
     for record in records:
         if record.kind in _CONTROL or record.error:
             continue
-        key = (record.unit, record.alias, record.fingerprint, record.file, record.line)
-        groups[key].append(record)
+        groups[_group_key(record)].append(record)
+    related = {k: g for k, g in groups.items() if g[0].access is not None}
     findings = []
-    for (unit, alias, fp, file, line), group in groups.items():
+    for key, group in groups.items():
         if len(group) < threshold:
             continue
-        if len({_params_key(r.params) for r in group}) < 2:
-            continue  # one parameter set repeated: a duplicate, reported separately
+        if group[0].access is None and len({_params_key(r.params) for r in group}) < 2:
+            continue  # one parameter set repeated, no relation behind it: a duplicate
         total = sum(r.duration_ms for r in group)
         if total < min_total_ms:
             continue
         first = group[0]
-        relation = infer_relation(
-            shape(first.sql), _sources_before(records, unit, first.index), file, line
-        )
         findings.append(
             Finding(
                 count=len(group),
-                fingerprint=fp,
+                fingerprint=key[2],
                 sql=first.sql,
                 call_site=first.call_site,
                 scenario=first.scenario,
-                unit=unit,
-                alias=alias,
+                unit=first.unit,
+                alias=first.alias,
                 total_ms=total,
-                relation=relation,
+                relation=_relation(group, key, related, records),
                 first_index=first.index,
                 indexes=tuple(r.index for r in group),
                 callers=first.callers,
@@ -167,8 +201,8 @@ def detect_duplicates(records: Iterable[QueryRecord], threshold: int = 2) -> lis
     """Groups of identical statements and parameters, largest count first."""
     groups: dict[tuple, list[QueryRecord]] = defaultdict(list)
     for record in records:
-        if record.kind in _CONTROL or record.error:
-            continue
+        if record.kind in _CONTROL or record.error or record.access is not None:
+            continue  # a relation attribute's query is an N+1: eager loading removes it
         key = (record.unit, record.alias, record.sql, _params_key(record.params))
         groups[key].append(record)
     found = []
@@ -214,6 +248,9 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
                 "scenario": f.scenario,
                 "relation": f.relation.name,
                 "kind": f.relation.kind,
+                "path": f.relation.path,
+                "queryset": f.relation.queryset,
+                "loop_site": f.relation.loop_site,
                 "fix": f.fix,
                 "total_ms": round(f.total_ms, 3),
                 "query": f.normalized,
@@ -228,6 +265,9 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "scenario",
             "relation",
             "kind",
+            "path",
+            "queryset",
+            "loop_site",
             "fix",
             "total_ms",
             "query",

@@ -2,7 +2,8 @@
 
 Five rules, the ones depesz's hinter, PEV2's badges and pgMustard's tips agree on:
 a sequential scan that reads a large table to return few rows (an index candidate),
-a row estimate off by 10x or more (stale or missing statistics, correlated columns),
+a row estimate off by 10x or more, or unbounded when 0 rows came back for an estimate of
+10 or more (stale or missing statistics, correlated columns),
 a sort or hash that spilled to disk (``work_mem``), a nested loop whose inner side runs
 many times, and an index-only scan that still visits the heap (the visibility map is
 stale: VACUUM). Thresholds are arguments so a report can state the ones it used.
@@ -13,6 +14,7 @@ stale: VACUUM). Thresholds are arguments so a report can state the ones it used.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,21 +68,28 @@ def _misestimate(node: PlanNode, factor: float) -> PlanFinding | None:
     value = node.misestimate
     if value is None or value < factor:
         return None
+    unbounded = math.isinf(value)
+    # 0 rows for an estimate of 1 is no news: unbounded counts from `factor` rows
+    if unbounded and max(node.plan_rows, node.actual_rows or 0) < factor:
+        return None
     # report where the error starts, not every parent it propagates to
     if any((c.misestimate or 0) >= factor for c in node.children):
         return None
     direction = "under" if node.misestimate_direction == "under" else "over"
+    size = "unbounded" if unbounded else f"{value:,.0f}x"
+    per_loop = " per loop" if node.loops > 1 else ""
     return PlanFinding(
         "misestimate",
         node.id,
         node.label,
-        f"{node.label}: planner expected {node.plan_rows:,.0f} rows, got "
-        f"{node.actual_rows:,.0f} ({value:,.0f}x {direction}estimate); "
+        f"{node.label}: planner expected {node.plan_rows:,.0f} rows{per_loop}, got "
+        f"{node.actual_rows:,.0f} rows ({size} {direction}estimate); "
         "ANALYZE the table or add extended statistics for correlated columns",
         {
             "plan_rows": node.plan_rows,
             "actual_rows": node.actual_rows,
             "factor": value,
+            "unbounded": unbounded,
             "direction": direction,
         },
         node.exclusive_ms,

@@ -1,14 +1,14 @@
 """One node of a PostgreSQL plan, and the numbers derived from it.
 
-The derived numbers follow PEV2 (dalibo/pev2 ``plan-service.ts``), the most careful open
-plan viewer: a node's time is reported per loop and per process, so its inclusive time
-is ``actual total time x loops / (workers + 1)`` and its exclusive time is that minus its
-children's; the misestimate factor is ``max(actual, plan) / min(actual, plan)`` on
-per-loop rows; "Rows Removed by Filter" is per loop and is scaled back to a total.
+The derived times and buffers are computed by ``analysis.planmath`` (which says where a
+CTE's or an InitPlan's time belongs). The misestimate factor is ``max(actual, plan) /
+min(actual, plan)`` on per-loop rows, unbounded (``inf``) when exactly one of them is 0;
+"Rows Removed by Filter" is per loop and is scaled back to a total.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +32,13 @@ BUFFER_KEYS = {
 
 
 def label(raw: dict[str, Any]) -> str:
+    """The node as EXPLAIN's text format names it (``Hash Left Join``, ``Insert on t``)."""
     node_type = raw["Node Type"]
+    if node_type == "ModifyTable" and raw.get("Operation"):
+        node_type = raw["Operation"]
+    if node_type == "SetOp":
+        prefix = "HashSetOp" if raw.get("Strategy") == "Hashed" else "SetOp"
+        node_type = f"{prefix} {raw.get('Command', '')}".strip()
     if node_type == "Aggregate":
         node_type = _AGGREGATE_NAMES.get(raw.get("Strategy", "Plain"), "Aggregate")
     if raw.get("Partial Mode") in ("Partial", "Finalize"):
@@ -130,7 +136,9 @@ class PlanNode:
         if actual is None:
             return None
         high, low = max(actual, self.plan_rows), min(actual, self.plan_rows)
-        return high / max(low, 1.0)
+        if low <= 0:
+            return 1.0 if high <= 0 else math.inf
+        return high / low
 
     @property
     def misestimate_direction(self) -> str | None:
@@ -161,20 +169,3 @@ def _spilled(raw: dict[str, Any]) -> bool:
         or int(raw.get("HashAgg Batches", 0) or 0) > 1
         or bool(raw.get("Disk Usage", 0))
     )
-
-
-def derive(node: PlanNode) -> None:
-    """Fill in the derived times, cost and buffers of ``node`` and everything below it."""
-    for child in node.children:
-        derive(child)
-    if "Actual Total Time" in node.raw:
-        total = float(node.raw["Actual Total Time"]) * node.loops / node.workers_divisor
-        node.inclusive_ms = total
-        below = sum(c.inclusive_ms or 0.0 for c in node.children)
-        node.exclusive_ms = max(total - below, 0.0)
-    below_cost = sum(float(c.raw.get("Total Cost", 0)) for c in node.children)
-    node.exclusive_cost = max(float(node.raw.get("Total Cost", 0)) - below_cost, 0.0)
-    node.exclusive_buffers = {
-        key: max(node.buffers(key) - sum(c.buffers(key) for c in node.children), 0)
-        for key in BUFFER_KEYS
-    }

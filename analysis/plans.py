@@ -9,13 +9,17 @@ lists what a reviewer should look at first.
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
+from analysis import planmath, plantext
 from analysis.planframe import nodes_frame
-from analysis.plannode import PlanNode, derive, label
+from analysis.plannode import PlanNode, label
 
 if TYPE_CHECKING:
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 def _build(raw: dict, nodes: list[PlanNode], parent: PlanNode | None, divisor: int) -> PlanNode:
@@ -33,8 +37,16 @@ def _build(raw: dict, nodes: list[PlanNode], parent: PlanNode | None, divisor: i
         workers_divisor=divisor,
     )
     nodes.append(node)
-    node.children = [_build(child, nodes, node, child_divisor) for child in raw.get("Plans", [])]
+    node.children = [
+        # an InitPlan under a Gather runs in the leader alone
+        _build(child, nodes, node, divisor if _initplan(child) else child_divisor)
+        for child in raw.get("Plans", [])
+    ]
     return node
+
+
+def _initplan(raw: dict) -> bool:
+    return raw.get("Parent Relationship") == "InitPlan"
 
 
 class Plan:
@@ -44,13 +56,34 @@ class Plan:
         self.document = document
         self.nodes: list[PlanNode] = []
         self.root = _build(document["Plan"], self.nodes, None, 1)
-        derive(self.root)
+        planmath.derive(self.nodes)
+        balance = self.time_balance()
+        if balance is not None and not balance.holds:
+            log.warning("plan times do not add up: %s (%s)", balance, self.root.label)
+
+    def time_balance(self) -> planmath.TimeBalance | None:
+        """Sum of exclusive times against the root's time (None without timing)."""
+        return planmath.time_balance(self)
+
+    @classmethod
+    def from_text(cls, text: str) -> Plan:
+        """EXPLAIN's TEXT format as psql prints it (see ``analysis.plantext``)."""
+        return cls(plantext.parse_text(text))
 
     @classmethod
     def from_json(cls, data: Any) -> Plan:
-        """Accepts the JSON text, the list PostgreSQL returns, or its single element."""
-        if isinstance(data, (str, bytes)):
-            data = json.loads(data)
+        """Accepts the JSON text, the list PostgreSQL returns, or its single element.
+
+        A string that is not JSON is read as EXPLAIN's TEXT format, so a plan pasted
+        from production works wherever a JSON plan does.
+        """
+        if isinstance(data, bytes):
+            data = data.decode()
+        if isinstance(data, str):
+            cleaned = plantext.strip_psql(data)
+            if not cleaned.lstrip().startswith(("[", "{")):
+                return cls.from_text(data)
+            data = json.loads(cleaned)
         if isinstance(data, list):
             data = data[0]
         if isinstance(data, cls):

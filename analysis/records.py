@@ -22,6 +22,32 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The relation attribute whose Django descriptor or related manager issued a query.
+
+    ``Application.employer`` read on an application: ``model`` ``"Application"``,
+    ``attribute`` ``"employer"``, ``kind`` ``"forward"``, ``target`` the label of the
+    model it leads to. ``attribute`` is None when only the instance is known (a related
+    queryset evaluated later, ``kind`` ``"related"``). Keys, not instances, are kept:
+    ``instance`` is the accessed row's primary key and ``value`` the key looked up (the
+    foreign key's value for a forward relation, the instance's key otherwise).
+    """
+
+    model: str
+    label: str  # app label and model, "jobs.Application"
+    attribute: str | None
+    kind: str  # forward, forward_one_to_one, reverse_one_to_one, reverse, many_to_many, related
+    target: str | None  # label of the model the attribute leads to
+    query_name: str | None  # the name ORM lookups use (annotate, select_related of a reverse)
+    instance: Any
+    value: Any
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}.{self.attribute}" if self.attribute else self.model
+
+
 @dataclass(slots=True)
 class QueryRecord:
     """One executed statement. ``params`` are the driver parameters, unrendered."""
@@ -41,6 +67,7 @@ class QueryRecord:
     unit: int
     error: str | None = None
     stack: tuple[Frame, ...] = ()  # project frames above the call site, innermost first
+    access: Access | None = None  # the relation attribute that issued it, when one did
 
     @property
     def fingerprint(self) -> str:
@@ -69,11 +96,12 @@ class QueryRecord:
 
 
 _FIELDS = [f.name for f in fields(QueryRecord)]
-FRAME_COLUMNS = [f for f in _FIELDS if f != "stack"] + [
+FRAME_COLUMNS = [f for f in _FIELDS if f not in ("stack", "access")] + [
     "fingerprint",
     "normalized",
     "call_site",
     "callers",
+    "access",
 ]
 
 
@@ -115,6 +143,7 @@ class CaptureRun:
             row["fingerprint"] = q.fingerprint
             row["call_site"] = q.call_site.short
             row["callers"] = [c.short for c in q.callers]
+            row["access"] = q.access.name if q.access else None
             out.append(row)
         return out
 
@@ -131,6 +160,7 @@ class CaptureRun:
             row["normalized"] = q.normalized
             row["call_site"] = q.call_site.short
             row["callers"] = " < ".join(c.short for c in q.callers)
+            row["access"] = q.access.name if q.access else None
             rows.append(row)
         return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 

@@ -35,9 +35,12 @@ class Relation:
     kind: str
     table: str | None
     column: str | None
-    model: str | None = None  # the model whose rows the loop walks, e.g. "Job"
+    model: str | None = None  # the model whose attribute was followed, e.g. "Job"
     accessor: str | None = None  # the attribute followed from it, e.g. "client"
     fix: str = ""
+    path: str | None = None  # the lookup from the loop's queryset, e.g. "applicant__profile"
+    queryset: str | None = None  # the model of the queryset the loop iterates (the fix's)
+    loop_site: str | None = None  # where that queryset was evaluated, when known
 
     @property
     def name(self) -> str | None:
@@ -56,6 +59,8 @@ class Relation:
             "write": "write in a loop",
         }.get(self.kind, "repeated query")
         where = self.name or (f"{self.table}.{self.column}" if self.column else self.table)
+        if where and self.queryset and self.path and f"{self.queryset}.{self.path}" != where:
+            words = f"{words}, reached as {self.queryset}.{self.path}"
         return f"{where} ({words})" if where else words
 
 
@@ -129,15 +134,19 @@ def _forward(apps, target, column, sources, line) -> Relation | None:
     return Relation(kind, table, column, field.model.__name__, field.name, fix)
 
 
-def _aggregate_fix(field, aggregates) -> str:
-    path = field.related_query_name()
+def aggregate_call(path: str, name: str, aggregates) -> str:
+    """``annotate(avg_rating=Avg('reviews_received__rating'))`` for a per-row aggregate."""
     function, column = aggregates[0]
     function = function.capitalize()
     lookup = f"{path}__{column}" if column else path
-    alias = f"{function.lower()}_{column or path}"
-    return (
-        f"annotate({alias}={function}({lookup!r})) on the {field.related_model.__name__} queryset"
-    )
+    alias = f"{function.lower()}_{column or name}"
+    return f"annotate({alias}={function}({lookup!r}))"
+
+
+def _aggregate_fix(field, aggregates) -> str:
+    path = field.related_query_name()
+    call = aggregate_call(path, path, aggregates)
+    return f"{call} on the {field.related_model.__name__} queryset"
 
 
 def _reverse(apps, model, column, shape: QueryShape) -> Relation | None:

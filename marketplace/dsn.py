@@ -11,7 +11,7 @@ with people who should not learn a password, so anything that prints a URL print
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 _SCHEMES = ("postgres", "postgresql", "postgresql+psycopg2")
 # scheme://userinfo@host: userinfo runs to the *last* @ of the authority, so a password
@@ -55,7 +55,39 @@ def parse(url: str) -> dict[str, str]:
     port = params.get("port", "")
     if port and not (port.isdigit() and 0 < int(port) < 65536):
         raise BadURL(f"DATABASE_URL has a bad port: {redact(url)!r}")
+    _refuse_contradictions(url)
     return params
+
+
+def _refuse_contradictions(url: str) -> None:
+    """A setting given twice with two values (``/owned?dbname=other``) is refused, not guessed.
+
+    libpq lets the last one win; a reader of the URL (or a check that reads only its
+    path) would believe the first, which is how a guard gets steered past.
+    """
+    parts = urlsplit(url)
+    try:
+        port = str(parts.port or "")
+    except ValueError:
+        port = ""
+    given: dict[str, list[str]] = {
+        "dbname": [unquote(parts.path.lstrip("/"))],
+        "user": [unquote(parts.username or "")],
+        "password": [unquote(parts.password or "")],
+        "host": [unquote(parts.hostname or "")],
+        "port": [port],
+    }
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in given:
+            given[key].append(value)
+    for key, values in given.items():
+        distinct = {v for v in values if v}
+        if len(distinct) > 1:
+            shown = "" if key == "password" else f" ({', '.join(sorted(map(repr, distinct)))})"
+            raise BadURL(
+                f"DATABASE_URL gives {key} twice with different values{shown}: "
+                f"say it once ({redact(url)!r})"
+            )
 
 
 def check_redis_url(url: str) -> dict:

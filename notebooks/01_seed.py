@@ -17,6 +17,7 @@
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
+allow_external: bool = False  # write to a database not created by the workbench
 
 # %%
 from workbench.report.notebook import bootstrap
@@ -27,7 +28,7 @@ params = bootstrap()
 from workbench.report import tables as report_tables
 from workbench.study import steps as report_steps
 
-seeded = report_steps.seed(scale, seed, results_dir)
+seeded = report_steps.seed(scale, seed, results_dir, allow_external=allow_external)
 
 # %% [markdown]
 # Rows per table, and where the time went (generation overlaps the load):

@@ -22,6 +22,7 @@ repeat: int = 3  # timed repeats per measurement
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
+allow_external: bool = False  # write to a database not created by the workbench
 
 # %%
 from workbench.report.notebook import bootstrap
@@ -42,6 +43,7 @@ stage = report_steps.measure_stage(
     seed=seed,
     repeat=repeat,
     page_size=page_size,
+    allow_external=allow_external,
 )
 baseline = stage.own
 

@@ -23,6 +23,7 @@ scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 audit_write_rows: int = 500  # rows re-inserted and updated to time each index's write cost
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
+allow_external: bool = False  # write to a database not created by the workbench
 
 # %%
 from workbench.report.notebook import bootstrap
@@ -46,8 +47,11 @@ stage = report_steps.measure_stage(
     seed=seed,
     repeat=repeat,
     page_size=page_size,
+    allow_external=allow_external,
 )
-audit = report_steps.audit_indexes(scenarios, page_size=page_size, write_rows=audit_write_rows)
+audit = report_steps.audit_indexes(
+    scenarios, page_size=page_size, write_rows=audit_write_rows, allow_external=allow_external
+)
 reporting.write_json(results_dir, reporting.AUDIT_FILE, audit)
 print(report_tables.audit_summary(audit))
 

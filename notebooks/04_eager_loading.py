@@ -22,6 +22,7 @@ scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 page_sizes: list[int] = [10, 50]  # two page sizes to compare query counts at
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
+allow_external: bool = False  # write to a database not created by the workbench
 
 # %%
 from workbench.report.notebook import bootstrap
@@ -43,6 +44,7 @@ stage = report_steps.measure_stage(
     seed=seed,
     repeat=repeat,
     page_size=page_size,
+    allow_external=allow_external,
 )
 print(stage.baseline_note)
 report_tables.comparison_frame(stage.view, "eager")
@@ -67,7 +69,7 @@ report_tables.disappeared_frame(stage.view, "eager")
 # ## Query counts at two page sizes (measured)
 
 # %%
-counts = report_steps.page_size_counts(scenarios, page_sizes)
+counts = report_steps.page_size_counts(scenarios, page_sizes, allow_external=allow_external)
 reporting.write_json(results_dir, reporting.PAGE_SIZES_FILE, counts)
 report_tables.page_size_frame(counts)
 

@@ -25,6 +25,7 @@ page_size: int = 20  # page size of the list endpoints
 mixed_requests: int = 2000  # counted requests of the mixed workload (after a quarter as warm-up)
 write_share: float = 0.05  # share of writes in the mixed workload
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
+allow_external: bool = False  # write to a database not created by the workbench
 
 # %%
 from workbench.report.notebook import bootstrap
@@ -48,6 +49,7 @@ stage = report_steps.measure_stage(
     page_size=page_size,
     mixed_requests=mixed_requests,
     write_share=write_share,
+    allow_external=allow_external,
 )
 cache = reporting.cache_section(stage.own)
 reporting.write_json(results_dir, reporting.CACHE_FILE, cache)

@@ -72,7 +72,7 @@ def test_createdb_marks_the_database_so_migrate_may_proceed(run_workbench, forei
 def test_a_dbname_option_cannot_steer_the_guard_past_a_foreign_database(
     run_workbench, foreign_database
 ):
-    """The guard and Django parse the URL alike: ``?dbname=`` wins for both (libpq's rule)."""
+    """``/owned?dbname=foreign`` is refused before anything connects: no guessing which wins."""
     owned = _url_for("wb_owned_db")
     assert run_workbench("createdb", env={"DATABASE_URL": owned}).returncode == 0
     try:
@@ -81,7 +81,8 @@ def test_a_dbname_option_cannot_steer_the_guard_past_a_foreign_database(
         for command in (["migrate"], ["indexes", "revert"], ["seed", "--scale", "tiny"]):
             refused = run_workbench(*command, env=steered)
             assert refused.returncode == 1, (command, refused.stdout)
-            assert f"database '{foreign_database}'" in refused.stderr, command
+            assert "gives dbname twice" in refused.stderr, command
+            assert len(refused.stderr.strip().splitlines()) == 1
         with dsn.connect(_server_url(), foreign_database) as conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
             assert cur.fetchone()[0] == 0  # nothing was created in it
@@ -121,3 +122,46 @@ def test_an_unexpected_failure_is_one_line_with_a_debug_hint(monkeypatch, capsys
     assert err.count("\n") == 1
     assert err.startswith("workbench: error: RuntimeError: postgresql://bob:***@db/x went away")
     assert "WORKBENCH_DEBUG=1" in err and "hunter2" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["migrate"],
+        ["seed", "--scale", "tiny", "--reset"],
+        ["measure", "--scenarios", "job_list", "--variants", "baseline"],
+        ["report", "--scale", "tiny"],
+        ["indexes", "apply"],
+        ["indexes", "revert"],
+        ["indexes", "audit"],
+    ],
+)
+def test_a_second_run_on_a_busy_database_refuses_in_one_line(
+    run_workbench, foreign_database, command
+):
+    """One run at a time per database: the second refuses at once and writes nothing."""
+    from workbench.env import runlock
+
+    url = _url_for(foreign_database)
+    with runlock.run_lock(url, "the test's own run"):
+        refused = run_workbench(*command, env={"DATABASE_URL": url})
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert f"another workbench run is using database '{foreign_database}'" in lines[0]
+    assert "the test's own run" in lines[0]
+    with dsn.connect(_server_url(), foreign_database) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+        assert cur.fetchone()[0] == 0
+
+
+def test_the_run_lock_is_released_when_the_run_ends(foreign_database):
+    from workbench.env import runlock
+
+    url = _url_for(foreign_database)
+    with runlock.run_lock(url, "first"):
+        pass
+    with runlock.run_lock(url, "second"):  # would raise Busy if the first still held it
+        pass
+    with pytest.raises(runlock.Busy), runlock.run_lock(url, "outer"), runlock.run_lock(url, "in"):
+        pass

@@ -51,12 +51,29 @@ def test_with_database_keeps_the_server():
 
 
 def test_the_url_means_what_libpq_says_it_means():
-    # A ?dbname= in the query wins over the path for libpq (and so for psycopg2 and
-    # Django): the settings and every check must name the same database.
-    cfg = database_settings("postgresql://u@h:5432/owned?dbname=foreign")
-    assert cfg["NAME"] == "foreign"
-    assert "dbname" not in cfg["OPTIONS"]
-    assert database_settings("postgresql://u@h/a?port=1&port=2")["PORT"] == "2"
+    cfg = database_settings("postgresql://u@/?dbname=app&host=/tmp/s&port=5433")
+    assert (cfg["NAME"], cfg["HOST"], cfg["PORT"]) == ("app", "/tmp/s", "5433")
+    assert cfg["OPTIONS"] == {}
+    # Given twice with the same value is not a contradiction.
+    assert database_settings("postgresql://u@h/app?dbname=app")["NAME"] == "app"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("postgresql://u@h:5432/owned?dbname=foreign", "dbname"),
+        ("postgresql://u@h/a?port=1&port=2", "port"),
+        ("postgresql://u@h:5432/a?port=5433", "port"),
+        ("postgresql://u@h/a?user=postgres", "user"),
+        ("postgresql://u@h/a?host=other", "host"),
+        ("postgresql://u:one@h/a?password=two", "password"),
+    ],
+)
+def test_a_setting_given_twice_with_two_values_is_refused(url, key):
+    # libpq would let the last one win; a check reading the path would believe the first.
+    with pytest.raises(BadURL, match=f"gives {key} twice") as info:
+        database_settings(url)
+    assert "one" not in str(info.value) and "two" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +102,7 @@ def test_redact_hides_passwords_with_an_at_sign_and_keeps_what_follows(text, sho
 
 
 def test_with_database_drops_a_dbname_parameter():
-    url = with_database("postgresql://u@/a?host=/tmp/s&dbname=zz", "b")
+    url = with_database("postgresql://u@/?host=/tmp/s&dbname=zz", "b")
     assert database_settings(url)["NAME"] == "b"
     assert database_settings(url)["HOST"] == "/tmp/s"
 

@@ -1,6 +1,7 @@
 """The embedded servers' life cycle, run in a private state folder so the suite's own stay up."""
 
 import os
+from pathlib import Path
 
 import psutil
 import pytest
@@ -71,8 +72,9 @@ def test_external_urls_are_used_and_never_printed_with_a_password(run_workbench,
         "REDIS_URL": "redis://:alsosecret@127.0.0.1:1/0",
     }
     result = run_workbench("status", env=env)
-    assert result.returncode == 0
+    assert result.returncode == 3  # nothing answers on port 1: not "running"
     assert "external" in result.stdout
+    assert result.stdout.count("not answering") == 2
     assert "topsecret" not in result.stdout + result.stderr
     assert "alsosecret" not in result.stdout + result.stderr
     migrate = run_workbench("migrate", env=env)
@@ -144,3 +146,37 @@ def test_the_secret_key_is_generated_once_per_install_and_private(tmp_path):
     assert conf.read({"WORKBENCH_HOME": str(home)}).secret_key == first.secret_key
     chosen = conf.read({"WORKBENCH_HOME": str(home), "DJANGO_SECRET_KEY": "from-env"})
     assert (chosen.secret_key, chosen.secret_key_source) == ("from-env", "environment")
+
+
+@pytest.mark.parametrize(
+    ("variable", "url", "reason"),
+    [
+        ("DATABASE_URL", "not a url", "postgresql://"),
+        ("REDIS_URL", "redis://:hunter2@127.0.0.1:1/0", "not answering"),
+    ],
+)
+def test_status_and_up_ask_the_server_not_the_pid_file(
+    run_workbench, private_home, variable, url, reason
+):
+    env = {**private_home, variable: url}
+    for command in ("status", "up"):
+        result = run_workbench(command, env=env)
+        assert result.returncode in (1, 3), result.stderr
+        assert reason in result.stdout + result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
+    run_workbench("down", env=private_home)
+
+
+def test_a_killed_embedded_postgres_is_not_running(run_workbench, private_home):
+    import signal
+
+    home = private_home["WORKBENCH_HOME"]
+    assert run_workbench("up", env=private_home).returncode == 0
+    pid = int((Path(home) / "pg" / "postmaster.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    status = run_workbench("status", env=private_home)
+    assert status.returncode == 3
+    assert "postgresql" in status.stdout and "running" not in status.stdout.split("redis")[0]
+    again = run_workbench("up", env=private_home)  # starts it anew
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert run_workbench("status", env=private_home).returncode == 0

@@ -16,10 +16,11 @@ from analysis.errors import AnalysisError
 from fixtures.errors import FixtureError
 from marketplace import conf, dsn
 from marketplace.dsn import BadURL, redact
+from workbench.env import runlock
 from workbench.errors import WorkbenchError
 
 # Modules under workbench.commands, each with ``register(subparsers)``.
-COMMAND_MODULES = ["services", "database", "indexes", "report", "seed", "measure"]
+COMMAND_MODULES = ["services", "database", "indexes", "report", "seed", "measure", "plan"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        _check_urls()  # before any command writes anything
+        if not getattr(args, "offline", False):  # plan and compare read files only
+            _check_urls()  # before any command writes anything
+        action = getattr(args, "run_lock", None)
+        if action is not None:  # checked by argparse alone: lock before the command starts
+            runlock.acquire(action)
         return int(args.func(args) or 0)
     except (WorkbenchError, AnalysisError, FixtureError, BadURL) as exc:
         print(f"workbench: error: {redact(str(exc))}", file=sys.stderr)
@@ -71,3 +76,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if expected else " (WORKBENCH_DEBUG=1 shows the traceback)"
         print(f"workbench: error: {redact(message)}{hint}", file=sys.stderr)
         return 1
+    finally:
+        runlock.release()  # commands that change the database hold it while they run

@@ -24,6 +24,7 @@ control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses, fingerp
            "cache": {"hit_rate", "hits", "misses", "reads", "writes",
                      "redis_hits", "redis_misses"},   # over the timed calls
            "n_plus_one_details": [{"message", "count", "call_site", "relation", "fix",
+                                   "path", "queryset", "loop_site",
                                    "fingerprint", "total_ms"}],
            "plans": [{"fingerprint", "sql", "call_site", "per_call", "seen_in",
                       "execution_ms", "planning_ms", "summary", "file", "error"}],

@@ -169,6 +169,9 @@ def n_plus_one_details(run: CaptureRun, threshold: int) -> list[dict[str, Any]]:
             "call_site": f.call_site.short,
             "relation": f.relation.description,
             "fix": f.fix,
+            "path": f.relation.path,
+            "queryset": f.relation.queryset,
+            "loop_site": f.relation.loop_site,
             "fingerprint": f.fingerprint,
             "total_ms": round(f.total_ms, 3),
         }

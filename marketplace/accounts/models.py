@@ -4,8 +4,10 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from marketplace.api.bulk import InvalidatingManager, InvalidatingQuerySet
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager.from_queryset(InvalidatingQuerySet)):
     def create_user(self, email: str, username: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("email is required")
@@ -59,6 +61,8 @@ class Profile(models.Model):
     hourly_rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
+
     class Meta:
         # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
         indexes = [
@@ -77,3 +81,5 @@ class Wallet(models.Model):
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     currency = models.CharField(max_length=3, default="USD")
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)

@@ -2,9 +2,11 @@
 
 Signals see every ``save()`` and ``delete()``, the API's writes and anyone else's ORM
 writes alike, including cascades and ``QuerySet.delete()`` (Django sends post_delete per
-row when a receiver listens). They do not see ``QuerySet.update()``, ``bulk_create()``,
-``bulk_update()``, raw SQL or ``COPY``: whoever writes that way must call
-``marketplace.cache.clear()`` or ``invalidate_all()`` afterwards (the seeder, a runner).
+row when a receiver listens). ``QuerySet.update()``, ``bulk_create()`` and
+``bulk_update()`` send no signal: the cached models' default manager
+(``marketplace.api.bulk``) reports their rows here through :func:`rows_written`, and
+batches a bulk write's bumps into one (:func:`collecting`). Raw SQL and ``COPY`` remain
+the caller's job: ``marketplace.cache.invalidate(Model)`` or ``invalidate_all()``.
 
 The generations (the API's GET endpoints in brackets):
 
@@ -27,7 +29,9 @@ went unseen and bumps the global generation before the cache is used again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -117,14 +121,115 @@ MOVABLE: dict[type, tuple[str, ...]] = {
     Review: ("reviewed_id",),
 }
 _BEFORE = "_workbench_generations_before"
+# The columns generations_for reads of a row: what a bulk write must know of each row.
+KEYS: dict[type, tuple[str, ...]] = {
+    model: MOVABLE.get(model, ("id",) if model is Job else ()) for model in AFFECTS
+}
+LIMIT = 1000  # rows a bulk write names one by one; beyond it, it bumps "all"
+_batch: ContextVar[list[str] | None] = ContextVar("invalidation_batch", default=None)
+
+
+def _bump(names: Iterable[str]) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(names)
+    elif switches.caching():
+        store.bump(names)
+    else:
+        store.note_missed()
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Gather the bumps of the block (a bulk write's rows, its cascade) into one, at the end.
+
+    Sent even when the block raises: invalidating too much is harmless. Nested blocks join
+    the outermost one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    names: list[str] = []
+    token = _batch.set(names)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if not switches.caching():
+            store.note_missed()
+        elif names:
+            store.bump(names)
+
+
+def unseen(model: type, fields: Fields) -> bool:
+    """Whether writing only ``fields`` of ``model`` changes nothing any answer shows."""
+    return model is User and bool(fields) and fields <= _INVISIBLE_USER_FIELDS
+
+
+def rows_written(
+    model: type, rows: Iterable[dict[str, Any]], created: bool, fields: Fields
+) -> None:
+    """Bump what a bulk write of ``rows`` (each: the KEYS columns of one row) makes stale."""
+    if unseen(model, fields):
+        return
+    if not KEYS[model]:  # the "names" models: no column matters
+        _bump(generations_for(model(), created, fields))
+        return
+    for row in rows:
+        _bump(generations_for(model(**row), created, fields))
+
+
+def everything() -> None:
+    """A bulk write too large (or too opaque) to name its rows: every entry is stale."""
+    _bump([store.GLOBAL])
+
+
+def may_move(model: type, fields: Fields) -> bool:
+    """Whether writing ``fields`` (None: any) can move a row to another job or user."""
+    return model in MOVABLE and _may_move(model, fields)
+
+
+def model_named(target: type | str) -> type:
+    """A cached model, given as the class, ``app_label.Model`` or its table name."""
+    for model in AFFECTS:
+        if target in (model, model._meta.label, model._meta.label_lower, model._meta.db_table):
+            return model
+    names = ", ".join(sorted(model._meta.db_table for model in AFFECTS))
+    raise ValueError(f"{target!r} is not a cached model or table: use one of {names}")
+
+
+def invalidate(target: type | str, pks: Iterable[Any] | None = None) -> None:
+    """After raw SQL on ``target``: bump what a write of its rows ``pks`` makes stale.
+
+    Without ``pks`` (or for more than LIMIT of them), every generation the table's rows
+    can reach: ``names`` for users, profiles, industries and subcategories, ``all`` for
+    the others. With ``pks``, the rows are read as stored now (a pk no longer found bumps
+    ``all``), so a raw write that moves rows to another job or user calls it before and
+    after (or omits ``pks``).
+    """
+    model = model_named(target)
+    if pks is None or not KEYS[model]:
+        if KEYS[model]:
+            everything()
+        else:
+            rows_written(model, [], False, None)
+        return
+    pks = list(pks)
+    if len(pks) > LIMIT:
+        everything()
+        return
+    rows = list(model._base_manager.filter(pk__in=pks).values(*KEYS[model]))
+    if len(rows) < len(set(pks)):  # deleted rows: their owners are unknown now
+        everything()
+    rows_written(model, rows, False, None)
 
 
 def _invalidate(instance: Any, created: bool, fields: Fields = None) -> None:
-    if not switches.caching():
+    if not switches.caching() and _batch.get() is None:
         store.note_missed()
         return
     names = generations_for(instance, created, fields)
-    store.bump([*getattr(instance, _BEFORE, ()), *names])
+    _bump([*getattr(instance, _BEFORE, ()), *names])
 
 
 def _may_move(sender: type, update_fields) -> bool:
@@ -150,7 +255,7 @@ def _saving(sender: type, instance: Any, update_fields=None, **kwargs: Any) -> N
 
 def _saved(sender: type, instance: Any, created: bool, update_fields=None, **kwargs: Any) -> None:
     fields = frozenset(update_fields) if update_fields is not None else None
-    if sender is User and fields and fields <= _INVISIBLE_USER_FIELDS:
+    if unseen(sender, fields):
         return
     _invalidate(instance, created, fields)
     instance.__dict__.pop(_BEFORE, None)

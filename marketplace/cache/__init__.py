@@ -2,12 +2,15 @@
 
 What the API caches and when it invalidates lives in ``marketplace.api.caching`` and
 ``marketplace.api.invalidation``; this package only knows keys, generations and Redis.
-Anything that writes behind the ORM's back (``COPY`` seeding, ``QuerySet.update``, raw
-SQL, ``bulk_create``) must call ``clear()`` or ``invalidate_all()`` afterwards.
+ORM writes invalidate by themselves (signals, and the cached models' default manager for
+``update``, ``delete``, ``bulk_create``, ``bulk_update``). Anything that writes behind the
+ORM's back (raw SQL, ``COPY`` seeding) must call ``invalidate(Model)``, ``invalidate_all()``
+or ``clear()`` afterwards.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -23,6 +26,18 @@ def clear() -> int | None:
     instead, so nothing cached before can be served after.
     """
     return store.clear()
+
+
+def invalidate(target: type | str, pks: Iterable[Any] | None = None) -> None:
+    """After raw SQL on one table: make what it can have changed stale.
+
+    ``target``: the model, ``"jobs.Job"`` or the table name ``"jobs_job"``; ``pks``: the
+    rows written (their job's and users' entries only; omit it when a row moved to another
+    job or user). Unknown names raise ValueError. See ``marketplace.api.invalidation``.
+    """
+    from marketplace.api import invalidation  # late: it imports the models
+
+    invalidation.invalidate(target, pks)
 
 
 def invalidate_all() -> None:

@@ -8,9 +8,15 @@ A read fetches the entry and its generations with one MGET and compares the stam
 
 A generation that does not exist (first use, a restarted Redis, ``clear()``) is created
 from the clock in nanoseconds, never from zero, so an entry stored before the generation
-vanished can never match again. Every Redis call goes through the circuit breaker: when
-Redis is unavailable, reads miss, writes are dropped, and an invalidation that could not
-be sent is remembered so the global generation is bumped before Redis is used again.
+vanished can never match again. A stamp also begins with the server's ``run_id``
+(``marketplace.cache.epoch``), so nothing stored before a restart matches after it.
+
+Every Redis call goes through the circuit breaker: when Redis is unavailable, reads
+miss and entries are not stored. Invalidations are never skipped by the open breaker
+(each one tries Redis, so a server that is back gets it at once), and one that fails is
+remembered. After any failure the global generation is bumped before Redis is used
+again: an outage without a restart (a partition, a frozen server) may have hidden other
+processes' writes, and entries stored before it must not be trusted.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from django.db import connections, transaction
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
-from marketplace.cache import counters
+from marketplace.cache import counters, epoch
 from marketplace.cache.breaker import Breaker
 
 GLOBAL = "all"
@@ -69,9 +75,12 @@ def _increment(client, names: Sequence[str]) -> None:
     pipe.execute()
 
 
-def run(action: Callable[[Any], T], default: T) -> T:
-    """``action(redis_client)``, or ``default`` when Redis is skipped or fails."""
-    if not breaker.allow():
+def run(action: Callable[[Any], T], default: T, *, always: bool = False) -> T:
+    """``action(redis_client)``, or ``default`` when Redis is skipped or fails.
+
+    ``always``: try even while the breaker is open (invalidations).
+    """
+    if not always and not breaker.allow():
         counters.event("skipped")
         return default
     try:
@@ -87,6 +96,7 @@ def run(action: Callable[[Any], T], default: T) -> T:
     except ERRORS as exc:
         counters.event("errors")
         breaker.failed(exc)
+        _missed.set()  # whatever was hidden meanwhile: bump GLOBAL when Redis is back
         return default
     breaker.succeeded()
     return result
@@ -104,8 +114,9 @@ def read(name: str, depends_on: Sequence[str], kind: str) -> Lookup:
                 if value is None:
                     pipe.set(gen_key, time.time_ns(), nx=True)
             pipe.mget(keys[1:])
-            return Lookup(None, b".".join(pipe.execute()[-1]))
-        stamp = b".".join(generations)
+            generations = pipe.execute()[-1]
+            return Lookup(None, b".".join([epoch.current(client), *generations]))
+        stamp = b".".join([epoch.current(client), *generations])
         if entry is not None and entry.startswith(stamp + b"\n"):
             return Lookup(entry[len(stamp) + 1 :], stamp)
         return Lookup(None, stamp)
@@ -123,7 +134,7 @@ def write(name: str, stamp: bytes | None, payload: bytes, ttl: int) -> None:
 
 
 def _send(names: Sequence[str]) -> None:
-    if not run(lambda client: _increment(client, names) or True, False):
+    if not run(lambda client: _increment(client, names) or True, False, always=True):
         _missed.set()
         counters.event("missed_invalidations")
 

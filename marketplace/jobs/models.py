@@ -2,9 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from marketplace.api.bulk import InvalidatingManager
+
 
 class Industry(models.Model):
     name = models.CharField(max_length=100, unique=True)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     def __str__(self) -> str:
         return self.name
@@ -13,6 +17,8 @@ class Industry(models.Model):
 class Subcategory(models.Model):
     industry = models.ForeignKey(Industry, on_delete=models.CASCADE, related_name="subcategories")
     name = models.CharField(max_length=100)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     def __str__(self) -> str:
         return self.name
@@ -40,6 +46,8 @@ class Job(models.Model):
     date = models.DateField(default=timezone.localdate)
     budget = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     class Meta:
         # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
@@ -75,6 +83,8 @@ class Application(models.Model):
     bid_amount = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
+
     class Meta:
         # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.
         indexes = [
@@ -91,6 +101,8 @@ class SavedJob(models.Model):
     )
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="saved_by")
     saved_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     class Meta:
         constraints = [

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from marketplace.api.bulk import InvalidatingManager
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -22,6 +24,8 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     class Meta:
         # The performance plan's indexes: migration 0002, marketplace/perf_indexes.py.

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Avg
 from django.utils import timezone
 
+from marketplace.api.bulk import InvalidatingManager
+
 
 class Review(models.Model):
     reviewer = models.ForeignKey(
@@ -18,6 +20,8 @@ class Review(models.Model):
     )
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvalidatingManager()  # bulk writes invalidate the cache (api/bulk.py)
 
     class Meta:
         constraints = [

@@ -31,7 +31,7 @@ def test_update_delete_and_insert_leave_every_row_as_it_was(items, market):
         "UPDATE jobs_job SET title = 'changed', status = 'cancelled'",
         "DELETE FROM jobs_application",
     ):
-        result = explain(sql)
+        result = explain(sql, allow_writes=True)
         assert result.plan.analyzed and result.plan.root.executed, sql
         assert result.plan.root.node_type in ("ModifyTable",), sql
     assert run_sql(CHECKSUM.format("core_items")) == before
@@ -47,7 +47,7 @@ def test_outside_any_transaction_the_rollback_is_a_real_one():
         "INSERT INTO core_autocommit SELECT i, i FROM generate_series(1, 100) i",
     )
     try:
-        result = explain("DELETE FROM core_autocommit WHERE v > %s", [10])
+        result = explain("DELETE FROM core_autocommit WHERE v > %s", [10], allow_writes=True)
         assert result.plan.root.get("Plans")[0]["Actual Rows"] == 90
         assert run_sql("SELECT count(*) FROM core_autocommit") == [(100,)]
         assert not connection.in_atomic_block

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +193,89 @@ def test_plan_reads_json_text_and_refuses_other_things(items):
     assert "->" in plan.text()
     with pytest.raises(ValueError, match="not an EXPLAIN"):
         Plan.from_json({"nope": 1})
+
+
+# --- plan case files (tests/core/plans): figures computed by hand for CTEs and InitPlans ---
+
+CASES = Path(__file__).with_name("plans")
+CASE_NAMES = sorted(p.name[: -len(".expected.json")] for p in CASES.glob("*.expected.json"))
+
+
+def case_plan(name: str) -> Plan:
+    return Plan.from_json((CASES / f"{name}.json").read_text())
+
+
+def test_the_case_folder_covers_the_shapes_the_issue_names():
+    assert len(CASE_NAMES) >= 15
+    cte_or_initplan = [c for c in CASE_NAMES if c.startswith(("cte_", "initplan_"))]
+    assert len(cte_or_initplan) >= 4
+    types = set().union(*(case_plan(c).node_types for c in CASE_NAMES))
+    assert {"CTE Scan", "Gather Merge", "Memoize", "Incremental Sort", "Bitmap Heap Scan",
+            "Hash Join", "Recursive Union"} <= types  # fmt: skip
+    servers = {
+        json.loads((CASES / f"{c}.expected.json").read_text())["server"][:13] for c in CASE_NAMES
+    }
+    assert servers == {"PostgreSQL 15", "PostgreSQL 16"}
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case_figures(name):
+    expected = json.loads((CASES / f"{name}.expected.json").read_text())
+    plan = case_plan(name)
+    assert expected["note"]
+    assert len(plan.nodes) == len(expected["nodes"])
+    for node, want in zip(plan.nodes, expected["nodes"], strict=True):
+        where = f"{name} node {node.id} {node.label}"
+        assert (node.node_type, node.relation) == (want["node_type"], want["relation"]), where
+        assert node.inclusive_ms == pytest.approx(want["inclusive_ms"], abs=1e-3), where
+        assert node.exclusive_ms == pytest.approx(want["exclusive_ms"], abs=1e-3), where
+        assert node.exclusive_buffers["shared_hit"] == want["exclusive_shared_hit"], where
+        assert node.exclusive_buffers["shared_read"] == want["exclusive_shared_read"], where
+    balance = plan.time_balance()
+    assert balance.holds, f"{name}: {balance}"
+    assert balance.exclusive_sum_ms == pytest.approx(
+        plan.root.inclusive_ms, abs=balance.tolerance_ms
+    )
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case_buffers_add_up_to_the_root(name):
+    plan = case_plan(name)
+    for key in ("shared_hit", "shared_read", "temp_written"):
+        assert sum(n.exclusive_buffers[key] for n in plan.nodes) == plan.root.buffers(key), key
+
+
+def test_a_plan_whose_times_do_not_add_up_logs_a_warning(caplog):
+    document = json.loads((CASES / "cte_materialized_pg15.json").read_text())
+    document[0]["Plan"]["Plans"][1]["Actual Total Time"] = (
+        500.0  # a CTE Scan longer than its parent
+    )
+    with caplog.at_level("WARNING", logger="analysis.plans"):
+        plan = Plan.from_json(document)
+    balance = plan.time_balance()
+    assert not balance.holds
+    assert balance.exclusive_sum_ms > balance.root_ms + 400
+    assert "plan times do not add up" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="analysis.plans"):
+        case_plan("cte_materialized_pg15")
+    assert caplog.text == ""
+
+
+def test_a_plan_without_timing_has_no_balance(items):
+    assert plan_of("SELECT count(*) FROM core_items").time_balance().holds
+    assert explain("SELECT 1", analyze=False).plan.time_balance() is None
+
+
+def test_zero_actual_rows_is_an_unbounded_misestimate_and_said_so(items):
+    plan = plan_of("SELECT * FROM core_items WHERE a < 50 AND b > 50")
+    [scan] = plan.find("Seq Scan")
+    assert scan.actual_rows == 0 and scan.plan_rows >= 1000
+    assert scan.misestimate == math.inf
+    [finding] = [f for f in plan_findings(plan) if f.kind == "misestimate"]
+    assert finding.evidence["factor"] == math.inf and finding.evidence["unbounded"]
+    assert "unbounded" in finding.message and "got 0 rows" in finding.message
+    # expected 1, got 0: unbounded too, but no finding for a one-row guess
+    quiet = plan_of("SELECT * FROM core_items WHERE id = -1")
+    assert quiet.root.misestimate == math.inf
+    assert [f for f in plan_findings(quiet) if f.kind == "misestimate"] == []

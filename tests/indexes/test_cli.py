@@ -92,6 +92,29 @@ def test_apply_and_revert_move_between_the_migrations_schemas(run_workbench, scr
     assert "24 of 24 present" in listing
 
 
+def test_apply_builds_the_indexes_missing_although_the_migrations_are_applied(
+    run_workbench, scratch_dbs
+):
+    url = scratch_dbs.url()
+    env = {"DATABASE_URL": url}
+    _ok(run_workbench("createdb", env=env))
+    _ok(run_workbench("migrate", env=env))
+    migrated = _snapshot(scratch_dbs, url)
+    conn = scratch_dbs.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("DROP INDEX jobs_job_date_idx")
+        conn.commit()
+    finally:
+        conn.close()
+    assert "23 of 24 present" in _ok(run_workbench("indexes", "list", env=env))
+    out = _ok(run_workbench("indexes", "apply", env=env))
+    assert out.strip() == "23 of 24 were present; built the missing 1: jobs_job_date_idx"
+    assert _snapshot(scratch_dbs, url) == migrated  # the same index, as the migration made it
+    again = _ok(run_workbench("indexes", "apply", env=env))
+    assert again.strip() == "already applied: 24 of 24 present, nothing to do"
+
+
 @pytest.mark.parametrize("action", ["apply", "revert", "audit"])
 def test_ddl_is_refused_in_a_database_the_workbench_did_not_create(
     run_workbench, scratch_dbs, action

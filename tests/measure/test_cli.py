@@ -70,3 +70,56 @@ def test_ddl_is_refused_in_a_database_the_workbench_did_not_create(seeded_tiny, 
     assert done.returncode == 1
     assert "refusing to change the indexes of database" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def _cheap_run(run_workbench, out, *extra: str):
+    return run_workbench(
+        "measure",
+        "--scenarios", "wallet",
+        "--variants", "indexes",
+        "--repeat", "1",
+        "--requests", "0",
+        "--no-explain",
+        "-q",
+        "--out", str(out),
+        *extra,
+        env=_test_database_env(),
+    )  # fmt: skip
+
+
+def test_an_out_that_is_a_file_is_refused_before_measuring(
+    seeded_tiny, db, run_workbench, tmp_path
+):
+    out = tmp_path / "a-file"
+    out.write_text("mine\n")
+    done = _cheap_run(run_workbench, out)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"workbench: error: --out {out} is a file, not a folder"
+    assert done.stdout == ""  # nothing was measured (the table would be on stdout)
+    assert out.read_text() == "mine\n"
+
+
+def test_an_out_holding_a_run_is_refused_unless_force_which_clears_it(
+    seeded_tiny, db, run_workbench, tmp_path
+):
+    out = tmp_path / "run"
+    old_plan = out / "plans" / "job_list" / "baseline" / "abc.json"
+    old_plan.parent.mkdir(parents=True)
+    old_plan.write_text("{}")
+    (out / "results.json").write_text('{"old": true}')
+    refused = _cheap_run(run_workbench, out)
+    assert refused.returncode == 2, refused.stderr
+    assert "holds a previous run" in refused.stderr and "--force" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert (out / "results.json").read_text() == '{"old": true}'
+    replaced = _cheap_run(run_workbench, out, "--force")
+    assert replaced.returncode == 0, replaced.stderr
+    assert not (out / "plans").exists()  # the old run's plans are not left beside the new one
+    scenarios = json.loads((out / "results.json").read_text())["scenarios"]
+    assert [s["name"] for s in scenarios] == ["wallet"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    forced = _cheap_run(run_workbench, other, "--force")
+    assert forced.returncode == 2 and "not a measurement" in forced.stderr
+    assert (other / "notes.txt").read_text() == "keep"

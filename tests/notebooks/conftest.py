@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,57 @@ def report_database():
 @pytest.fixture(scope="session")
 def tiny_report(report_database, tmp_path_factory):
     """``(completed process, run folder)`` of ``workbench report --scale tiny``."""
+    return _tiny_reports(report_database, tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="session")
+def second_report(report_database, tmp_path_factory):
+    """``(completed process, run folder)`` of a second report started while the first ran."""
+    return _tiny_reports(report_database, tmp_path_factory)[1]
+
+
+_reports: list = []
+
+
+def _tiny_reports(report_database, tmp_path_factory):
+    """Two reports on one database, the second started once the first holds the database."""
+    if _reports:
+        return _reports
+    first, first_out = _start_report(report_database, tmp_path_factory)
+    deadline = time.monotonic() + 120
+    while not _run_lock_held(report_database) and time.monotonic() < deadline:
+        if first.poll() is not None:
+            break
+        time.sleep(0.2)
+    second, second_out = _start_report(report_database, tmp_path_factory)
+    for proc in (second, first):
+        proc.stdout_text, proc.stderr_text = proc.communicate(timeout=600)
+    _reports.extend(
+        [
+            (subprocess.CompletedProcess(p.args, p.returncode, p.stdout_text, p.stderr_text), o)
+            for p, o in ((first, first_out), (second, second_out))
+        ]
+    )
+    return _reports
+
+
+def _run_lock_held(url: str) -> bool:
+    from marketplace import dsn
+
+    with dsn.connect(url, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name LIKE 'workbench run: report%%'"
+        )
+        held = cur.fetchone()[0] > 0
+    conn.close()
+    return held
+
+
+def _start_report(report_database, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "run"
     prefix = os.environ.get("WORKBENCH_CACHE_PREFIX", "wb")
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -72,8 +121,8 @@ def tiny_report(report_database, tmp_path_factory):
             "DATABASE_URL": report_database,
             "WORKBENCH_CACHE_PREFIX": f"{prefix}-nbreport",
         },
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
     )
     return proc, out

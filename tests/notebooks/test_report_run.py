@@ -157,3 +157,14 @@ def test_the_report_pages_draw_every_chart_offline(tiny_report):
     assert verdict["drawn"] == verdict["charts"]
     assert verdict["external_requests"] == []
     assert verdict["errors"] == []
+
+
+def test_a_second_report_on_the_same_database_refuses_in_one_line(tiny_report, second_report):
+    first, _ = tiny_report
+    second, out = second_report
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 1
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1 and "another workbench run is using database" in lines[0], lines
+    assert "(report, server pid" in lines[0]
+    assert not (out / "01_seed.ipynb").exists()  # it ran nothing

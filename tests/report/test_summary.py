@@ -195,3 +195,48 @@ def test_the_criteria_are_judged_at_their_thresholds():
         "Cache hit rate over 80%",
         "Database CPU down 50%+",
     ]
+
+
+# A password with the characters that broke the pattern-matching check: @, :, %.
+PASSWORD = "Le@k:T%AIL"
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "connected as role with Le@k:T%AIL",  # the decoded value, outside any URL
+        "role / Le%40k%3AT%25AIL",  # percent-encoded, as written in the URL
+        "postgresql://role:***@host/db, Le@k:T%AIL",  # beside a correctly redacted URL
+    ],
+)
+def test_the_leak_check_compares_against_the_real_password(monkeypatch, shown):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://role:Le%40k%3AT%25AIL@host/db")
+    data = sample()
+    data["environment"]["database"] = shown
+    assert "environment: contains a password (pass URLs through redact())" in validate(data)
+
+
+@pytest.mark.parametrize(
+    "redis_url",
+    [
+        "redis://localhost:6379/0?password=Le%40k%3AT%25AIL",
+        "redis://:Le%40k%3AT%25AIL@localhost:6379/0",
+    ],
+)
+def test_a_redacted_redis_url_passes_and_its_password_does_not(monkeypatch, redis_url):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    data = sample()
+    data["environment"]["cache_server"] = environment.redact(redis_url)
+    assert validate(data) == []  # the redacted URL passes (the ?password= form never did)
+    data["environment"]["cache_server"] = f"redis at localhost, auth {PASSWORD}"
+    assert any("contains a password" in e for e in validate(data))
+
+
+def test_a_password_equal_to_a_word_of_the_environment_is_matched_as_a_whole(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://role:postgres@host/db")
+    data = sample()
+    data["environment"]["postgresql"] = "16.2"
+    data["environment"]["database"] = "postgresql://role:***@host/db"
+    assert validate(data) == []
+    data["environment"]["note"] = "password postgres"
+    assert validate(data) != []

@@ -84,3 +84,46 @@ def test_seed_refuse_then_reset_in_a_workbench_database(workbench_db):
     # --reset truncates the marketplace's tables only: the marker and migrations stay
     assert after["workbench_marker"] == before["workbench_marker"] == 1
     assert after["django_migrations"] == before["django_migrations"] > 0
+
+
+def test_postgresql_killed_during_copy_is_one_line(workbench_db):
+    """A real kill: the seeding backend is terminated from another connection mid-COPY."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from marketplace import dsn
+    from tests.seed.conftest import PROJECT_ROOT
+
+    name = database_settings(workbench_db)["NAME"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "seed", "--scale", "small", "--reset"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": workbench_db},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = 0
+    admin = dsn.connect(workbench_db, "postgres", autocommit=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not killed and proc.poll() is None and time.monotonic() < deadline:
+            with admin.cursor() as cur:
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                    "AND state = 'active' AND query LIKE 'COPY %%'",
+                    [name],
+                )
+                killed = cur.rowcount
+            time.sleep(0.005)
+    finally:
+        admin.close()
+    _, stderr = proc.communicate(timeout=120)
+    if not killed:
+        pytest.skip("the seed finished before a COPY could be caught")
+    assert proc.returncode == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("workbench: error: the database connection was lost during COPY")

@@ -54,7 +54,7 @@ def register(subparsers) -> None:
         help="migrate a database the workbench did not create",
     )
     p.add_argument("-v", "--verbose", action="store_true")
-    p.set_defaults(func=cmd_migrate)
+    p.set_defaults(func=cmd_migrate, run_lock="migrate")
     p = subparsers.add_parser(
         "createdb", help="create the database named in DATABASE_URL, marked as the workbench's"
     )

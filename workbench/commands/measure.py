@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -105,9 +107,57 @@ def compact(result, out: Path) -> dict[str, Any]:
     }
 
 
+RUN_FILES = ("results.json", "measurements.parquet", "plans")
+
+
+def check_out(out: Path, force: bool) -> str | None:
+    """Why ``--out`` cannot take this run (one line), or None; checked before anything runs.
+
+    A folder holding a previous run is refused unless ``--force`` (which clears it just
+    before writing, so no plan of the old run is left beside the new results); any other
+    non-empty folder is refused either way.
+    """
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    if out.is_dir():
+        entries = {p.name for p in out.iterdir()}
+        if entries and not force:
+            held = "a previous run" if entries & set(RUN_FILES) else "other files"
+            return f"--out {out} holds {held}; pick a new folder (or --force to replace a run)"
+        if entries - set(RUN_FILES):
+            return f"--out {out} holds files that are not a measurement; pick a new folder"
+        if not os.access(out, os.W_OK | os.X_OK):
+            return f"--out {out} is not writable"
+        return None
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"--out {out} cannot be created in {parent}"
+    return None
+
+
+def _clear(out: Path) -> None:
+    """Remove a previous run's files (only those a run writes) before writing this one."""
+    for name in RUN_FILES:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def cmd_measure(args: argparse.Namespace) -> int:
     from workbench.env import django_env
 
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("results/measure") / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    )
+    problem = check_out(out, args.force)
+    if problem:
+        return _refuse(problem)
     django_env.setup()
     from workbench.study import scenarios, subjects, variants
     from workbench.study.measure import measure
@@ -123,6 +173,9 @@ def cmd_measure(args: argparse.Namespace) -> int:
         variants.select(variant_names)
     except ValueError as exc:
         return _refuse(str(exc))
+    from workbench.env import runlock
+
+    runlock.acquire("measure")
     if args.scale is not None:
         import fixtures
 
@@ -138,11 +191,6 @@ def cmd_measure(args: argparse.Namespace) -> int:
     perf_indexes.applied_apps()  # one line when the database is not migrated
     if variants.needs_ddl(variant_names):
         ownership.ensure_owned("change the indexes of", args.allow_external)
-    out = (
-        Path(args.out)
-        if args.out
-        else Path("results/measure") / datetime.now().strftime("%Y-%m-%d_%H%M%S")
-    )
     try:
         result = measure(
             scenario_names,
@@ -160,6 +208,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
         )
     except subjects.NoData as exc:
         raise WorkbenchError(str(exc)) from None
+    _clear(out)
     result.write(out)
     if args.json:
         print(json.dumps(compact(result, out), default=str))
@@ -220,6 +269,9 @@ def register(subparsers) -> None:
     p.add_argument("--zipf", type=_exponent, default=1.1, help="Zipf exponent of its reads (1.1)")
     p.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN ANALYZE plans")
     p.add_argument("--out", help="results folder (default results/measure/<date_time>)")
+    p.add_argument(
+        "--force", action="store_true", help="replace the run already in --out (cleared first)"
+    )
     p.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(

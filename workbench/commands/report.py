@@ -24,20 +24,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
     if args.scenarios is not None:
         options["scenarios"] = argtypes.names(args.scenarios)
+    only = None if args.only is None else [n for g in args.only for n in argtypes.names(g)]
     try:
         plan = run_plan.plan(
             notebooks_dir=args.notebooks_dir,
-            only=[n for group in args.only or [] for n in argtypes.names(group)],
+            only=only,
             options=options,
             assignments=args.parameter or [],
             out=args.out,
             execution_timeout=args.timeout,
+            allow_external=args.allow_external,
         )
     except ParameterError as exc:
         return _refuse(str(exc))
-    # The report seeds and changes indexes: only in a database the workbench may write to.
-    from workbench.env import ownership
+    # The report seeds and changes indexes: one run at a time, in a database it may write to.
+    from workbench.env import ownership, runlock
 
+    runlock.acquire("report")
     ownership.ensure_owned("run the report in", args.allow_external)
 
     from workbench.report import html as render
@@ -141,7 +144,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("run_a", metavar="RUN_A", type=Path)
     p.add_argument("run_b", metavar="RUN_B", type=Path)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=cmd_compare, offline=True)
 
     p = subparsers.add_parser("lab", help="open JupyterLab on the notebooks, configured")
     p.add_argument("--dry-run", action="store_true", help="print the command instead")

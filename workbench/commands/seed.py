@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from workbench.env import django_env, ownership
+from workbench.env import django_env, ownership, runlock
 from workbench.errors import WorkbenchError
 
 
@@ -16,6 +16,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     scale = fixtures.parse_scale(args.scale)
     seed = fixtures.parse_seed(args.seed)
     as_of = _as_of(args.as_of)
+    runlock.acquire("seed")
     ownership.ensure_owned("seed", args.allow_external)
     django_env.setup()
     result = fixtures.seed(

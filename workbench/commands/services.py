@@ -19,8 +19,9 @@ def _print(rows: list[services.Service]) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    _print(services.up())
-    return 0
+    rows = services.up()
+    _print(rows)
+    return 0 if all(s.running for s in rows) else 3
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -40,6 +41,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("down", help="stop the embedded PostgreSQL and Redis")
     p.set_defaults(func=cmd_down)
     p = subparsers.add_parser(
-        "status", help="show which services are used and whether they run (exit 3 if one is down)"
+        "status",
+        help="show which services are used and whether they answer (exit 3 if one does not)",
     )
     p.set_defaults(func=cmd_status)

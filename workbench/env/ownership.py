@@ -20,11 +20,21 @@ MARKER_TABLE = "workbench_marker"
 
 
 def _connect(url: str, dbname: str | None = None):
+    """A connection with the very parameters Django uses, checked to be where it says."""
+    expected = dbname or database_settings(url)["NAME"]
     try:
-        return dsn.connect(url, dbname, connect_timeout=5)
+        conn = dsn.connect(url, dbname, connect_timeout=5)
     except psycopg2.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
         raise WorkbenchError(f"cannot connect to {redact(url)}: {first}") from None
+    with conn.cursor() as cur:
+        cur.execute("SELECT current_database()")
+        actual = cur.fetchone()[0]
+    conn.rollback()
+    if actual != expected:  # the URL and the server disagree: judge nothing
+        conn.close()
+        raise WorkbenchError(f"{redact(url)} connected to {actual!r}, not {expected!r}")
+    return conn
 
 
 def write_marker(conn) -> None:

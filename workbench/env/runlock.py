@@ -55,6 +55,30 @@ def run_lock(url: str, action: str) -> Iterator[None]:
         conn.close()
 
 
+_held: list[contextlib.ExitStack] = []
+
+
+def acquire(action: str, url: str | None = None) -> None:
+    """Take the run lock for the rest of this command (``release`` ends it; so does exit).
+
+    Commands call it once their arguments are checked, so bad input is reported as such
+    even while another run holds the database.
+    """
+    if url is None:
+        from workbench.env import services
+
+        url = services.database_url()
+    stack = contextlib.ExitStack()
+    stack.enter_context(run_lock(url, action))
+    _held.append(stack)
+
+
+def release() -> None:
+    """Release every run lock this process took with ``acquire``."""
+    while _held:
+        _held.pop().close()
+
+
 def holder(cur) -> str:
     """Who holds the run lock, as ``pg_stat_activity`` names it."""
     cur.execute(

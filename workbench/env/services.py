@@ -26,6 +26,7 @@ from pathlib import Path
 from marketplace import conf, dsn
 from marketplace.conf import EMBEDDED_DB_NAME
 from marketplace.dsn import redact
+from workbench.env import liveness
 
 
 class ServiceError(RuntimeError):
@@ -91,10 +92,45 @@ def _import_pgserver():
     return pgserver
 
 
+def _clear_stale_postmaster(pgdata: Path) -> None:
+    """Remove a pid file whose postmaster was killed (dead, or a zombie no one reaped).
+
+    pgserver trusts the pid file, so without this a killed server is "already running"
+    until its process is reaped. The killed postmaster's children still hold its shared
+    memory for a moment after it dies; a new server starts once they are gone.
+    """
+    import psutil
+
+    pidfile = pgdata / "postmaster.pid"
+    try:
+        lines = pidfile.read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return
+    try:
+        alive = psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        alive = False
+    if alive:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        p.info["ppid"] == pid for p in psutil.process_iter(attrs=["ppid"])
+    ):
+        time.sleep(0.1)
+    # The socket's lock file names the dead postmaster too, and a zombie's pid still exists.
+    socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4] else pgdata
+    port = lines[3].strip() if len(lines) > 3 else "5432"
+    for stale in (f".s.PGSQL.{port}.lock", f".s.PGSQL.{port}"):
+        (socket_dir / stale).unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
 def _start_pg() -> str:
     pgserver = _import_pgserver()
     pgdata = _pg_dir()
     pgdata.mkdir(parents=True, exist_ok=True)
+    _clear_stale_postmaster(pgdata)
     try:
         server = pgserver.get_server(pgdata, cleanup_mode=None)
     except Exception as exc:
@@ -262,28 +298,38 @@ def ensure_running() -> None:
 
 
 def up() -> list[Service]:
-    """Start whatever is embedded and not yet running; idempotent."""
+    """Start whatever is embedded and not answering; idempotent. Each row says if it answers."""
     conf.ensure_secret_key(state_dir())
     config = conf.read()
     services = []
     with _locked():
         if not config.embedded_database:
-            services.append(Service("postgresql", config.database_url, False, True, "external"))
+            services.append(_checked("postgresql", config.database_url, False, "external"))
         else:
             was = _pg_running_uri()
+            if was is not None and liveness.postgres(was) is not None:
+                was = None  # a pid file without a server behind it: start it again
             uri = was or _start_pg()
             services.append(
-                Service("postgresql", uri, True, True, "already running" if was else "started")
+                _checked("postgresql", uri, True, "already running" if was else "started")
             )
         if not config.embedded_redis:
-            services.append(Service("redis", config.redis_url, False, True, "external"))
+            services.append(_checked("redis", config.redis_url, False, "external"))
         else:
             was_running = _redis_pid() is not None
             url = _start_redis()
             services.append(
-                Service("redis", url, True, True, "already running" if was_running else "started")
+                _checked("redis", url, True, "already running" if was_running else "started")
             )
     return services
+
+
+def _checked(kind: str, url: str, embedded: bool, detail: str) -> Service:
+    """The service as it answers now: ``running`` only when it does, else the reason."""
+    reason = liveness.postgres(url) if kind == "postgresql" else liveness.redis(url)
+    if reason is None:
+        return Service(kind, url, embedded, True, detail)
+    return Service(kind, url, embedded, False, f"not answering: {reason}")
 
 
 def down() -> list[Service]:
@@ -310,23 +356,22 @@ def down() -> list[Service]:
 
 
 def status() -> list[Service]:
-    """What is configured and whether it is up, without starting anything."""
+    """What is configured and whether it answers, without starting anything."""
     config = conf.read()
     services = []
     if not config.embedded_database:
-        services.append(Service("postgresql", config.database_url, False, True, "external"))
+        services.append(_checked("postgresql", config.database_url, False, "external"))
     else:
         uri = _pg_running_uri()
         services.append(
-            Service("postgresql", uri or str(_pg_dir()), True, uri is not None, "embedded")
+            _checked("postgresql", uri, True, "embedded")
+            if uri
+            else Service("postgresql", str(_pg_dir()), True, False, "embedded")
         )
     if not config.embedded_redis:
-        services.append(Service("redis", config.redis_url, False, True, "external"))
+        services.append(_checked("redis", config.redis_url, False, "external"))
+    elif _redis_pid() is not None:
+        services.append(_checked("redis", _redis_url(), True, "embedded"))
     else:
-        running = _redis_pid() is not None
-        services.append(
-            Service(
-                "redis", _redis_url() if running else str(_redis_dir()), True, running, "embedded"
-            )
-        )
+        services.append(Service("redis", str(_redis_dir()), True, False, "embedded"))
     return services

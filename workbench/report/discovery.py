@@ -102,8 +102,11 @@ def _matches(spec: NotebookSpec, wanted: str) -> bool:
 
 
 def select(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
-    if not only:
+    if only is None:
         return list(specs)
+    if not only:  # `--only ''` is a mistake, not "everything" (which includes the reseed)
+        names = ", ".join(s.name for s in specs)
+        raise ParameterError(f"--only names no notebook (known: {names})")
     unknown = [w for w in only if not any(_matches(s, w) for s in specs)]
     if unknown:
         names = ", ".join(s.name for s in specs)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import subprocess
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
+from marketplace import conf, dsn
 from marketplace.dsn import redact
 from workbench.paths import PROJECT_ROOT
 
@@ -89,3 +93,53 @@ def collect_environment(started_at: str, finished_at: str | None = None) -> dict
         "started_at": started_at,
         "finished_at": finished_at or now(),
     }
+
+
+def secrets(environ: Mapping[str, str] | None = None) -> set[str]:
+    """The passwords of ``DATABASE_URL`` and ``REDIS_URL``, as they are written and as used.
+
+    Read the way the connections read them (``marketplace.dsn``: libpq's rules for the
+    database, redis-py's for Redis; userinfo and ``password=`` alike), each in its
+    decoded and percent-encoded forms. A password equal to its URL's user name is not
+    counted: the user name is shown on purpose.
+    """
+    config = conf.read(environ)
+    found: set[str] = set()
+    for url, parse in ((config.database_url, dsn.parse), (config.redis_url, dsn.check_redis_url)):
+        try:
+            params = parse(url)
+        except dsn.BadURL:
+            continue
+        password = str(params.get("password") or "")
+        if password and password != str(params.get("user") or params.get("username") or ""):
+            found |= {password, quote(password, safe=""), quote(password)}
+    return found
+
+
+def leaked_secrets(data: Any, values: Iterable[str] | None = None) -> list[str]:
+    """The strings in ``data`` (nested dicts and lists) holding a password.
+
+    Each string is checked on its own: against the real secret ``values`` (by default
+    :func:`secrets`), as whole tokens, so a password ``postgres`` is not found in
+    ``postgresql``; and for a URL that redaction would still change. Returns the
+    offending strings redacted.
+    """
+    values = secrets() if values is None else set(values)
+    patterns = [re.compile(rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])") for v in values if v]
+    found: list[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                walk(str(key))
+                walk(value)
+        elif isinstance(item, list | tuple):
+            for value in item:
+                walk(value)
+        elif isinstance(item, str) and (
+            redact(item) != item or any(p.search(item) for p in patterns)
+        ):
+            found.append(redact(item))
+
+    walk(data)
+    return found

@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import zmq
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 KERNEL_NAME = "python3"
 ENGINE_NAME = "workbench"
 START_TIMEOUT = 120
+KERNEL_LOG = "kernel.log"
 
 
 class VenvKernelManager(AsyncKernelManager):
@@ -52,6 +54,14 @@ class VenvKernelManager(AsyncKernelManager):
         if self._is_ipykernel():
             cmd[0] = sys.executable
         return cmd
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        # The kernel's own log (its stderr, not the cells' output) goes to kernel.log in the
+        # run folder (papermill runs in it): a kernel shut down mid-message after Ctrl-C
+        # would otherwise print a traceback over the one-line message.
+        with open(Path(os.getcwd()) / KERNEL_LOG, "ab") as log:
+            kw["stderr"] = log
+            await super()._async_launch_kernel(kernel_cmd, **kw)
 
     def _kernel_supports_curve_encryption(self) -> bool:
         # The kernel is this environment's ipykernel, which supports it, whatever the

@@ -18,8 +18,9 @@ from typing import Any
 from fixtures.errors import FixtureError
 from workbench.errors import WorkbenchError
 
-# Set by the runner itself; a user value would split the run across folders.
-RUNNER_PARAMETERS = {"results_dir"}
+# Set by the runner itself: results_dir from --out (a user value would split the run
+# across folders), allow_external from --allow-external.
+RUNNER_PARAMETERS = {"results_dir": "--out", "allow_external": "--allow-external"}
 FALLBACK_SCALES = ("tiny", "small", "medium", "large")
 MAX_SCALE = 10_000_000  # users; beyond this a 2-core machine would not finish
 MAX_REPEAT = 1000
@@ -178,9 +179,10 @@ def typed_values(
     """Merge typed options (--scale...) and ``-p`` text, converted to the declared types."""
     for key in raw:
         if key in RUNNER_PARAMETERS:
-            raise ParameterError(f"parameter {key} is set by the runner (use --out for the folder)")
+            flag = RUNNER_PARAMETERS[key]
+            raise ParameterError(f"parameter {key} is set by the runner (use {flag})")
         if key not in declared:
-            known = ", ".join(sorted(set(declared) - RUNNER_PARAMETERS)) or "none"
+            known = ", ".join(sorted(set(declared) - set(RUNNER_PARAMETERS))) or "none"
             raise ParameterError(
                 f"unknown parameter {key!r}: no selected notebook declares it (known: {known})"
             )

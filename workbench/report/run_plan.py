@@ -28,10 +28,15 @@ class RunPlan:
     out_dir: Path
     update_latest: bool
     execution_timeout: int | None = None
+    allow_external: bool = False  # --allow-external, handed to every notebook declaring it
 
     def parameters_for(self, spec: NotebookSpec) -> dict[str, Any]:
         """Only what the notebook declares: papermill would merely warn about the rest."""
-        values = {**self.values, "results_dir": str(self.out_dir)}
+        values = {
+            **self.values,
+            "results_dir": str(self.out_dir),
+            "allow_external": self.allow_external,
+        }
         return {
             k: _fit(v, spec.parameters[k].type_name)
             for k, v in values.items()
@@ -73,7 +78,25 @@ def check_out_dir(path: Path) -> Path:
         raise ParameterError(f"output folder {path} cannot be created: {parent} is a file")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ParameterError(f"output folder {path} cannot be created: {parent} is not writable")
+    _try_creating(path, parent)
     return path
+
+
+def _try_creating(path: Path, existing: Path) -> None:
+    """Create ``path`` and remove it again: some folders (``/proc``) pass every access check."""
+    created = []
+    try:
+        for folder in reversed([path, *path.parents]):
+            if folder == existing or folder in existing.parents or folder.exists():
+                continue
+            folder.mkdir()
+            created.append(folder)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ParameterError(f"output folder {path} cannot be created: {reason}") from None
+    finally:
+        for folder in reversed(created):
+            folder.rmdir()
 
 
 def plan(
@@ -83,6 +106,7 @@ def plan(
     assignments: Sequence[str] = (),
     out: Path | None = None,
     execution_timeout: int | None = None,
+    allow_external: bool = False,
 ) -> RunPlan:
     """Check everything a run needs; raises ParameterError with one line on the first problem."""
     specs = select(discover(Path(notebooks_dir)), only)
@@ -93,5 +117,10 @@ def plan(
         )
     out_dir = check_out_dir(Path(out) if out else default_out_dir())
     return RunPlan(
-        specs, values, out_dir, update_latest=out is None, execution_timeout=execution_timeout
+        specs,
+        values,
+        out_dir,
+        update_latest=out is None,
+        execution_timeout=execution_timeout,
+        allow_external=allow_external,
     )

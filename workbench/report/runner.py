@@ -22,6 +22,7 @@ import nbformat
 
 from marketplace.dsn import redact
 from workbench.report import html as render
+from workbench.report import interrupt
 from workbench.report import summary as summary_schema
 from workbench.report.discovery import NotebookSpec
 from workbench.report.environment import now
@@ -105,6 +106,9 @@ def run_notebook(
             progress=progress,
         )
         result.status = "ok"
+    except KeyboardInterrupt:  # Ctrl-C or a scheduler's SIGINT: leave an honest partial notebook
+        interrupt.mark_interrupted(result.output)
+        raise
     except Exception as exc:  # a cell error, a timeout, a dead kernel: all end the run
         result.status = "failed"
         detail = (

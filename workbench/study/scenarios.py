@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from marketplace.accounts.models import User
-from workbench.study.subjects import Subjects, pick_subjects
+if TYPE_CHECKING:  # the models need Django set up; the names (SCENARIOS) must not
+    from workbench.study.subjects import Subjects
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -134,6 +134,7 @@ class Scenario:
     def __post_init__(self) -> None:
         from django.test import Client
 
+        from marketplace.accounts.models import User
         from marketplace.api.auth import token_for
 
         self._client = self._client or Client()
@@ -223,8 +224,11 @@ def build(
     """The named scenarios (all by default, in the registry's order), ready to call."""
     wanted = check_names(names)
     check_page_size(page_size)
-    subjects = subjects or pick_subjects()
     from django.test import Client
+
+    from workbench.study.subjects import pick_subjects
+
+    subjects = subjects or pick_subjects()
 
     client = Client()
     ids = subjects.as_dict()

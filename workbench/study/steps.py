@@ -14,6 +14,8 @@ the generic pieces (``analysis.measure``, ``analysis.indexes.audit``,
 
 Everything that changes the database (seeding, index DDL) first checks that the
 workbench owns it (``workbench.env.ownership``); ``workbench report`` checks it up front too.
+Each such step takes ``allow_external``, which ``workbench report --allow-external`` hands
+every notebook as the runner parameter of that name.
 """
 
 from __future__ import annotations
@@ -62,12 +64,12 @@ def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
     }
 
 
-def ready(action: str = "change the indexes of") -> None:
+def ready(action: str = "change the indexes of", allow_external: bool = False) -> None:
     """Refuse, in one line, a database not ours, an unmigrated one or one with no data."""
     from workbench.study import plan_indexes as perf_indexes
     from workbench.study import subjects
 
-    ownership.ensure_owned(action)
+    ownership.ensure_owned(action, allow_external)
     perf_indexes.applied_apps()
     try:
         subjects.pick_subjects()
@@ -75,14 +77,14 @@ def ready(action: str = "change the indexes of") -> None:
         raise WorkbenchError(f"{exc} (run 01_seed, or `workbench seed`)") from None
 
 
-def seed(scale: str | int, seed: int, results_dir: str | os.PathLike):
+def seed(scale: str | int, seed: int, results_dir: str | os.PathLike, allow_external: bool = False):
     """Migrate, re-seed ``scale`` with ``seed`` (truncating first), write ``seed.json``."""
     from django.core.management import call_command
 
     import fixtures
     import marketplace.cache
 
-    ownership.ensure_owned("migrate")
+    ownership.ensure_owned("migrate", allow_external)
     call_command("migrate", verbosity=0, interactive=False)
     seeded = fixtures.seed(scale, seed=seed, reset=True, progress=False)
     marketplace.cache.clear()  # entries computed from the previous data must not be served
@@ -105,6 +107,7 @@ def measure_stage(
     mixed_requests: int = 0,
     write_share: float = 0.05,
     progress: Callable[[str], None] | None = None,
+    allow_external: bool = False,
 ) -> Stage:
     """Measure ``variants`` and store them in ``results_dir/<stage>``.
 
@@ -116,7 +119,7 @@ def measure_stage(
     from workbench.study.measure import measure
 
     names = scenario_names(scenarios)
-    ready()
+    ready(allow_external=allow_external)
     ctx = context(scale, seed, page_size)
     wanted = list(variants)
     reference = None
@@ -163,6 +166,7 @@ def audit_indexes(
     repeat: int = 3,
     write_rows: int = 500,
     write_repeat: int = 7,
+    allow_external: bool = False,
 ) -> list[dict[str, Any]]:
     """The plan's 24 indexes audited with the scenarios as the workload (see analysis.indexes).
 
@@ -180,7 +184,7 @@ def audit_indexes(
     from workbench.study import scenarios as study_scenarios
 
     names = scenario_names(scenarios)
-    ready("audit indexes in")
+    ready("audit indexes in", allow_external)
     specs = perf_indexes.index_specs()
     tables = [s.table for s in specs]
     vacuum(tables)
@@ -203,6 +207,7 @@ def page_size_counts(
     scenarios: Iterable[str] = ("all",),
     page_sizes: Sequence[int] = (10, 50),
     variants: Sequence[str] = (BASELINE, "eager"),
+    allow_external: bool = False,
 ) -> list[dict[str, Any]]:
     """Queries per request of every paginated scenario at each page size, measured.
 
@@ -217,7 +222,7 @@ def page_size_counts(
     sizes = sorted({study_scenarios.check_page_size(s) for s in page_sizes})
     if not names or len(sizes) < 2:
         return []
-    ready()
+    ready(allow_external=allow_external)
     counts = []
     # Both variants run without the plan's indexes: revert them once for every page size.
     with study_variants.restoring():
@@ -241,7 +246,9 @@ def page_size_counts(
     return counts
 
 
-def explore_scenario(name: str, variant: str = BASELINE, page_size: int = 20):
+def explore_scenario(
+    name: str, variant: str = BASELINE, page_size: int = 20, allow_external: bool = False
+):
     """One call of a scenario under a variant, captured (an ``analysis.capture.CaptureRun``).
 
     The call is the first after entering the variant, so under a cached variant it is
@@ -256,7 +263,7 @@ def explore_scenario(name: str, variant: str = BASELINE, page_size: int = 20):
         chosen = study_variants.select([variant])[variant]
     except ValueError as exc:
         raise WorkbenchError(str(exc)) from None
-    ready()
+    ready(allow_external=allow_external)
     (scenario,) = study_scenarios.build([wanted], page_size=page_size)
     with study_variants.restoring(), chosen(), capture(label=wanted) as run:
         scenario()

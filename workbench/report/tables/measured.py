@@ -87,7 +87,8 @@ def comparison_frame(result: MeasureResult, variant: str, baseline: str = BASELI
 
 
 def n_plus_one_frame(result: MeasureResult, variant: str = BASELINE) -> pd.DataFrame:
-    """Every N+1 pattern a variant showed: how many queries, where from, and the fix."""
+    """Every N+1 pattern a variant showed: how many queries, where from, the fix, and where
+    the queryset the fix goes on was evaluated (the loop's)."""
     rows = [
         {
             "scenario": name,
@@ -96,12 +97,13 @@ def n_plus_one_frame(result: MeasureResult, variant: str = BASELINE) -> pd.DataF
             "call site": d["call_site"],
             "relation": d["relation"],
             "fix": d["fix"],
+            "loop evaluated at": d.get("loop_site"),
         }
         for name, scenario in result.scenarios.items()
         for d in scenario["variants"].get(variant, {}).get("n_plus_one_details", [])
     ]
     return make_frame(
-        rows, ["scenario", "queries", "ms", "call site", "relation", "fix"]
+        rows, ["scenario", "queries", "ms", "call site", "relation", "fix", "loop evaluated at"]
     ).set_index("scenario")
 
 
