@@ -40,7 +40,27 @@ print(f"{len(run)} queries, {run.total_ms:.2f} ms in the database")
 run.to_dataframe()
 
 # %%
-detect_n_plus_one(run)
+findings = detect_n_plus_one(run)
+findings
+
+# %% [markdown]
+# ## Apply a fix
+#
+# `try_fix` runs your loop on your queryset as given and with a finding's fix applied,
+# and counts the queries of both (`analysis.fixcheck`). Here: the job board's
+# `Job.client` lookups, on a queryset of open jobs read the way the serializer reads them.
+
+# %%
+from analysis.fixcheck import try_fix
+from marketplace.jobs.models import Job
+
+client = next((f for f in findings if f.relation.name == "Job.client"), None)
+if client is None:
+    print(f"no Job.client N+1 in {scenario!r} under {variant!r}: try_fix another finding")
+else:
+    jobs = Job.objects.filter(status="open").order_by("-date")[:page_size]
+    check = try_fix(client, jobs, lambda qs: [job.client.username for job in qs])
+    display(check.frame())  # noqa: F821 - IPython's
 
 # %%
 reads = [q for q in run if q.kind in ("SELECT", "WITH")]
@@ -56,7 +76,6 @@ if reads:
 
 # %%
 from analysis.capture import capture
-from marketplace.jobs.models import Job
 
 with capture(label="explore") as mine:
     jobs = list(Job.objects.filter(status="open").order_by("-date")[:page_size])
