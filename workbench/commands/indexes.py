@@ -39,17 +39,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from workbench.study import plan_indexes as perf_indexes
 
     before = perf_indexes.present()
-    created = perf_indexes.apply()
-    # The migrations may be applied while an index is gone (dropped by hand, a run that
-    # died mid-DDL): build the missing ones from the models' own definitions.
-    missing = sorted(set(perf_indexes.NAMES) - perf_indexes.present())
-    if missing:
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            for spec in perf_indexes.index_specs(missing):
-                cur.execute(spec.create_sql)
-        created = sorted({*created, *missing})
+    created = perf_indexes.apply()  # also builds any the applied migrations should have made
     total = len(perf_indexes.NAMES)
     if not created:
         print(f"already applied: {total} of {total} present, nothing to do")
