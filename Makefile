@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCALE ?= medium
 
-.PHONY: venv report test lint format lab up down status lock clean
+.PHONY: venv report test lint format lab up down status lock clean openapi
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -34,6 +34,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The API's OpenAPI schema, committed; tests/api/test_openapi.py fails when it is stale.
+openapi: $(STAMP)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 lab: $(STAMP)
 	$(BIN)/workbench lab

@@ -31,6 +31,7 @@ from analysis.access import relation_access
 from analysis.callsite import raw_call_stack
 from analysis.errors import AnalysisError
 from analysis.records import CaptureRun, QueryRecord
+from analysis.serializerfield import serializer_site
 
 # (scenario name, unit of work id): N+1 detection never mixes two units (two requests).
 _scope: ContextVar[tuple[str | None, int] | None] = ContextVar("workbench_scope", default=None)
@@ -91,6 +92,7 @@ class _Recorder:
         stack = raw_call_stack(3)
         file, line, function = stack[0] if stack else _UNKNOWN
         access = relation_access()  # after the call-site walk, which classified the files
+        serializer = serializer_site()  # the DRF field being read; one dict lookup without DRF
         scenario, unit = _scope.get() or self.scope
         error = None
         started = _clock()
@@ -126,6 +128,7 @@ class _Recorder:
                     error,
                     stack[1:],
                     access,
+                    serializer,
                 )
             )
 

@@ -32,9 +32,38 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 _EAGER = re.compile(r"(select_related|prefetch_related)\('([\w]+)'\) on the (\w+) queryset")
-_ANNOTATE = re.compile(
-    r"annotate\((\w+)=(Count|Avg|Sum|Min|Max)\('([\w]+)'\)\) on the (\w+) queryset"
+_ANNOTATION = r"annotate\((\w+)=(Count|Avg|Sum|Min|Max)\('([\w]+)'\)\)"
+_ANNOTATE = re.compile(rf"{_ANNOTATION} on the (\w+) queryset")
+_PREFETCH = re.compile(
+    rf"prefetch_related\(Prefetch\('(\w+)', queryset=(\w+)\.objects\.{_ANNOTATION}\)\)"
+    r" on the (\w+) queryset"
 )
+
+
+def apply_fix(fix: str, queryset: QuerySet) -> QuerySet:
+    """A finding's printed ``fix`` applied to ``queryset``, as a view's get_queryset would.
+
+    Understands what ``analysis.nplusone`` prints: ``select_related('a__b') on the X
+    queryset``, ``prefetch_related(...)``, ``annotate(alias=Count('lookup'))`` and the
+    ``Prefetch('rel', queryset=Model.objects.annotate(...))`` form for a per-row aggregate
+    on a nested object. Anything else is an AnalysisError.
+    """
+    from django.apps import apps
+    from django.db import models
+
+    if eager := _EAGER.fullmatch(fix):
+        return getattr(queryset, eager.group(1))(eager.group(2))
+    if prefetch := _PREFETCH.fullmatch(fix):
+        path, model, alias, function, lookup, _ = prefetch.groups()
+        targets = [m for m in apps.get_models() if m.__name__ == model]
+        if len(targets) != 1:
+            raise AnalysisError(f"cannot apply this fix automatically: {fix} (model {model})")
+        annotated = targets[0].objects.annotate(**{alias: getattr(models, function)(lookup)})
+        return queryset.prefetch_related(models.Prefetch(path, queryset=annotated))
+    if aggregate := _ANNOTATE.fullmatch(fix):
+        alias, function, lookup, _ = aggregate.groups()
+        return queryset.annotate(**{alias: getattr(models, function)(lookup)})
+    raise AnalysisError(f"cannot apply this fix automatically: {fix}")
 
 
 @dataclass(frozen=True)

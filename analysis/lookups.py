@@ -15,9 +15,10 @@ evaluated.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from analysis.records import Access, QueryRecord
-from analysis.relations import Relation, aggregate_call
+from analysis.relations import Relation, aggregate_call, infer_relation
 from analysis.sqlshape import QueryShape, shape
 
 TO_MANY = {"reverse", "many_to_many", "related"}
@@ -84,6 +85,28 @@ def loop_site(records: Sequence[QueryRecord], table: str | None, before: int, un
             callers = record.callers
             return f"{site} (called from {callers[0].short})" if callers else site
     return None
+
+
+def _sources_before(records: Sequence[QueryRecord], unit: int, before: int) -> list[str]:
+    """Tables read earlier in the unit, most recent first: the loop's queryset is among them."""
+    tables: list[str] = []
+    for record in reversed(records):
+        if record.unit != unit or record.index >= before or record.kind != "SELECT":
+            continue
+        table = shape(record.sql).table
+        if table and table not in tables:
+            tables.append(table)
+    return tables
+
+
+def inferred_relation(records: Sequence[QueryRecord], first: QueryRecord, query) -> Relation:
+    """The relation of a group no relation attribute issued, read from its SQL."""
+    sources = _sources_before(records, first.unit, first.index)
+    relation = infer_relation(query, sources, first.file, first.line)
+    if relation.model is None or relation.kind in ("get_in_loop", "write", "unknown"):
+        return relation
+    site = loop_site(records, db_table(relation.model), first.index, first.unit, first.alias)
+    return replace(relation, path=relation.accessor, queryset=relation.model, loop_site=site)
 
 
 def _extra_filters(query: QueryShape, access: Access) -> list[str]:

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from analysis.callsite import CallSite
 from analysis.fingerprint import brief, normalize
-from analysis.lookups import chain, db_table, loop_site, relation_for
+from analysis.lookups import chain, db_table, inferred_relation, loop_site, relation_for
 from analysis.records import CaptureRun, QueryRecord
-from analysis.relations import WRITE_FIXES, Relation, infer_relation
+from analysis.relations import WRITE_FIXES, Relation
+from analysis.serializerfield import SerializerSite
+from analysis.serializerfix import serializer_relation
 from analysis.sqlshape import shape
 
 if TYPE_CHECKING:
@@ -58,10 +60,24 @@ class Finding:
     first_index: int
     indexes: tuple[int, ...] = field(repr=False, default=())
     callers: tuple[CallSite, ...] = ()
+    serializer: SerializerSite | None = None  # the DRF field being read, when one was
 
     @property
     def fix(self) -> str:
         return self.relation.fix
+
+    @property
+    def serializer_field(self) -> str | None:
+        """``ApplicationSerializer.employer → UserSerializer`` for a query DRF issued."""
+        return self.serializer.description if self.serializer else None
+
+    @property
+    def view(self) -> str | None:
+        return self.serializer.view if self.serializer else None
+
+    @property
+    def fix_in(self) -> str | None:  # "ApplicationListView.get_queryset (path:line)"
+        return self.serializer.fix_in if self.serializer else None
 
     @property
     def normalized(self) -> str:
@@ -70,6 +86,16 @@ class Finding:
     @property
     def message(self) -> str:
         where = f" in scenario {self.scenario!r}" if self.scenario else ""
+        site = self.serializer
+        if site is not None:
+            view = f" in {site.view}" + (f" ({site.action})" if site.action else "")
+            at = f" (query at {self.call_site.short})" if site.method else ""
+            return (
+                f"N+1: {self.count} queries on {shape(self.sql).table or self.relation.table} "
+                f"from {site.description}"
+                f"{view if site.view else ''}{at}{where} ({self.total_ms:.1f} ms): "
+                f"{brief(self.sql)}; fix in {site.fix_in or 'the queryset'}: {self.fix}"
+            )
         if self.callers:
             where = f" (called from {self.callers[0].short}){where}"
         site = self.relation.loop_site
@@ -114,22 +140,19 @@ def _params_key(params: object) -> str:
     return repr(params)
 
 
-def _sources_before(records: Sequence[QueryRecord], unit: int, before: int) -> list[str]:
-    """Tables read earlier in the unit, most recent first: the loop's queryset is among them."""
-    tables: list[str] = []
-    for record in reversed(records):
-        if record.unit != unit or record.index >= before or record.kind != "SELECT":
-            continue
-        table = shape(record.sql).table
-        if table and table not in tables:
-            tables.append(table)
-    return tables
-
-
 def _group_key(record: QueryRecord) -> tuple:
     access = record.access
     relation = (access.label, access.attribute) if access is not None else None
-    return (record.unit, record.alias, record.fingerprint, record.file, record.line, relation)
+    field = record.serializer.field if record.serializer is not None else None
+    return (
+        record.unit,
+        record.alias,
+        record.fingerprint,
+        record.file,
+        record.line,
+        relation,
+        field,
+    )
 
 
 def _relation(group, key, groups, records) -> Relation:
@@ -141,13 +164,13 @@ def _relation(group, key, groups, records) -> Relation:
         accesses = [groups[k][0].access for k in keys]
         table = db_table(accesses[0].label)
         site = loop_site(records, table, groups[keys[0]][0].index, *key[:2])
-        return relation_for(accesses, query, site)
-    sources = _sources_before(records, first.unit, first.index)
-    relation = infer_relation(query, sources, first.file, first.line)
-    if relation.model is None or relation.kind in ("get_in_loop", "write", "unknown"):
+        relation = relation_for(accesses, query, site)
+    else:
+        accesses = [access] if access is not None else []
+        relation = inferred_relation(records, first, query)
+    if first.serializer is None or query.kind in WRITE_FIXES:
         return relation
-    site = loop_site(records, db_table(relation.model), first.index, *key[:2])
-    return replace(relation, path=relation.accessor, queryset=relation.model, loop_site=site)
+    return serializer_relation(first.serializer, relation, accesses, query)
 
 
 def detect_n_plus_one(
@@ -192,6 +215,7 @@ def detect_n_plus_one(
                 first_index=first.index,
                 indexes=tuple(r.index for r in group),
                 callers=first.callers,
+                serializer=first.serializer,
             )
         )
     return sorted(findings, key=lambda f: (-f.total_ms, f.first_index))
@@ -235,42 +259,34 @@ def summary(run: CaptureRun, threshold: int = 2) -> dict[str, Any]:
     }
 
 
+_FRAME_COLUMNS = ["count", "call_site", "called_from", "scenario", "serializer_field", "view",
+                  "relation", "kind", "path", "queryset", "loop_site", "fix", "fix_in",
+                  "total_ms", "query", "fingerprint"]  # fmt: skip
+
+
 def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame, one row each, for reports."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [
-            {
-                "count": f.count,
-                "call_site": f.call_site.short,
-                "called_from": f.callers[0].short if f.callers else None,
-                "scenario": f.scenario,
-                "relation": f.relation.name,
-                "kind": f.relation.kind,
-                "path": f.relation.path,
-                "queryset": f.relation.queryset,
-                "loop_site": f.relation.loop_site,
-                "fix": f.fix,
-                "total_ms": round(f.total_ms, 3),
-                "query": f.normalized,
-                "fingerprint": f.fingerprint,
-            }
-            for f in findings
-        ],
-        columns=[
-            "count",
-            "call_site",
-            "called_from",
-            "scenario",
-            "relation",
-            "kind",
-            "path",
-            "queryset",
-            "loop_site",
-            "fix",
-            "total_ms",
-            "query",
-            "fingerprint",
-        ],
-    )
+    rows = [
+        {
+            "count": f.count,
+            "call_site": f.call_site.short,
+            "called_from": f.callers[0].short if f.callers else None,
+            "scenario": f.scenario,
+            "serializer_field": f.serializer_field,
+            "view": f.view,
+            "relation": f.relation.name,
+            "kind": f.relation.kind,
+            "path": f.relation.path,
+            "queryset": f.relation.queryset,
+            "loop_site": f.relation.loop_site,
+            "fix": f.fix,
+            "fix_in": f.fix_in,
+            "total_ms": round(f.total_ms, 3),
+            "query": f.normalized,
+            "fingerprint": f.fingerprint,
+        }
+        for f in findings
+    ]
+    return pd.DataFrame(rows, columns=_FRAME_COLUMNS)

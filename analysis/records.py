@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.callsite import CallSite, Frame, relative_path
 from analysis.fingerprint import fingerprint, normalize, statement_kind
+from analysis.serializerfield import SerializerSite
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +69,7 @@ class QueryRecord:
     error: str | None = None
     stack: tuple[Frame, ...] = ()  # project frames above the call site, innermost first
     access: Access | None = None  # the relation attribute that issued it, when one did
+    serializer: SerializerSite | None = None  # the DRF serializer field being read, if any
 
     @property
     def fingerprint(self) -> str:
@@ -96,12 +98,13 @@ class QueryRecord:
 
 
 _FIELDS = [f.name for f in fields(QueryRecord)]
-FRAME_COLUMNS = [f for f in _FIELDS if f not in ("stack", "access")] + [
+FRAME_COLUMNS = [f for f in _FIELDS if f not in ("stack", "access", "serializer")] + [
     "fingerprint",
     "normalized",
     "call_site",
     "callers",
     "access",
+    "serializer",
 ]
 
 
@@ -144,6 +147,7 @@ class CaptureRun:
             row["call_site"] = q.call_site.short
             row["callers"] = [c.short for c in q.callers]
             row["access"] = q.access.name if q.access else None
+            row["serializer"] = q.serializer.description if q.serializer else None
             out.append(row)
         return out
 
@@ -161,6 +165,7 @@ class CaptureRun:
             row["call_site"] = q.call_site.short
             row["callers"] = " < ".join(c.short for c in q.callers)
             row["access"] = q.access.name if q.access else None
+            row["serializer"] = q.serializer.description if q.serializer else None
             rows.append(row)
         return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 

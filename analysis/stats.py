@@ -46,3 +46,108 @@ def spread(values: Sequence[float]) -> dict[str, float]:
 def rounded(value: float | None, digits: int = 3) -> float | None:
     """``round(value, digits)``, keeping None for a figure that was not measured."""
     return None if value is None else round(value, digits)
+
+
+# --------------------------------------------------------------------------- intervals
+
+CONFIDENCE = 0.95
+RESAMPLES = 2000
+# A change smaller than this (as a ratio, 10%) is "no change" even when its interval
+# excludes 1: on a shared machine a real but tiny shift is not worth a verdict.
+MIN_EFFECT = 0.10
+
+
+def bootstrap_ci(
+    values: Sequence[float],
+    q: float = 50,
+    *,
+    confidence: float = CONFIDENCE,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> tuple[float, float] | None:
+    """A percentile bootstrap interval for the ``q``-th percentile of ``values``.
+
+    Resamples with replacement ``resamples`` times (a fixed ``seed``: the same data give
+    the same interval) and takes the central ``confidence`` share of the resampled
+    percentiles. None for fewer than two values: one sample has no spread to resample.
+    """
+    if len(values) < 2:
+        return None
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    data = np.asarray(values, dtype=float)
+    picks = rng.integers(0, len(data), size=(resamples, len(data)))
+    stats = np.percentile(data[picks], q, axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(stats, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def ratio_ci(
+    before: Sequence[float],
+    after: Sequence[float],
+    q: float = 50,
+    *,
+    confidence: float = CONFIDENCE,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> tuple[float, tuple[float, float] | None]:
+    """``percentile(before) / percentile(after)`` (a speedup: above 1 is faster) and its
+    bootstrap interval, the two samples resampled independently."""
+    point = percentile(before, q) / percentile(after, q)
+    if len(before) < 2 or len(after) < 2:
+        return point, None
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    ra = np.percentile(a[rng.integers(0, len(a), size=(resamples, len(a)))], q, axis=1)
+    rb = np.percentile(b[rng.integers(0, len(b), size=(resamples, len(b)))], q, axis=1)
+    ratios = ra / np.where(rb > 0, rb, np.nan)
+    ratios = ratios[np.isfinite(ratios)]
+    if len(ratios) == 0:
+        return point, None
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(ratios, [tail, 100 - tail])
+    return point, (float(low), float(high))
+
+
+def verdict(
+    ratio: float, interval: tuple[float, float] | None, min_effect: float = MIN_EFFECT
+) -> str:
+    """The verdict for a speedup ``ratio`` (before / after): faster, slower or no change.
+
+    Faster only when the whole interval is above 1 *and* the ratio is at least
+    ``1 + min_effect``; slower only when the interval is below 1 and the ratio at most
+    ``1 / (1 + min_effect)``. Anything else, including no interval, is "no change".
+    """
+    if interval is None or not math.isfinite(ratio):
+        return "no change"
+    low, high = interval
+    if low > 1 and ratio >= 1 + min_effect:
+        return "faster"
+    if high < 1 and ratio <= 1 / (1 + min_effect):
+        return "slower"
+    return "no change"
+
+
+def judge(
+    before: Sequence[float],
+    after: Sequence[float],
+    q: float = 50,
+    *,
+    min_effect: float = MIN_EFFECT,
+    confidence: float = CONFIDENCE,
+    seed: int = 0,
+) -> dict[str, object]:
+    """The speedup of the ``q``-th percentile from ``before`` to ``after``, judged:
+    ``{"speedup", "ci", "verdict", "samples": [n_before, n_after], "q"}``."""
+    ratio, interval = ratio_ci(before, after, q, confidence=confidence, seed=seed)
+    return {
+        "q": q,
+        "speedup": round(ratio, 3),
+        "ci": None if interval is None else [round(interval[0], 3), round(interval[1], 3)],
+        "verdict": verdict(ratio, interval, min_effect),
+        "samples": [len(before), len(after)],
+    }

@@ -85,7 +85,7 @@ class DevTools:
             self.events.append(await self._read(max(0.1, deadline - time.monotonic())))
 
 
-def _external(url: str) -> bool:
+def external(url: str) -> bool:
     if url.startswith(LOCAL_SCHEMES):
         return False
     host = url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
@@ -105,7 +105,7 @@ async def _check_page(tools: DevTools, page: Path) -> dict:
             e["params"]["request"]["url"][:200]
             for e in tools.events
             if e.get("method") == "Network.requestWillBeSent"
-            and _external(e["params"]["request"]["url"])
+            and external(e["params"]["request"]["url"])
         }
     )
     errors = [
@@ -118,11 +118,13 @@ async def _check_page(tools: DevTools, page: Path) -> dict:
 
 
 @contextlib.asynccontextmanager
-async def devtools(browser: str, *extra_args: str) -> AsyncIterator[DevTools]:
+async def devtools(browser: str, *extra_args: str, block: bool = True) -> AsyncIterator[DevTools]:
     """A headless Chromium with a throw-away profile, its page's DevTools, nothing online.
 
     Every http(s)/ws request of the page is blocked (and still reported as an event), so
     a chart that needs the network shows up as undrawn and listed, never as fetched.
+    ``block=False`` lets pages served on localhost load; the caller then checks the
+    ``Network.requestWillBeSent`` events for anything that tried to leave the machine.
     """
     from tornado.websocket import websocket_connect
 
@@ -161,7 +163,8 @@ async def devtools(browser: str, *extra_args: str) -> AsyncIterator[DevTools]:
             tools = DevTools(conn)
             for method in ("Page.enable", "Network.enable", "Runtime.enable"):
                 await tools.call(method)
-            await tools.call("Network.setBlockedURLs", urls=["http://*", "https://*", "ws://*"])
+            if block:
+                await tools.call("Network.setBlockedURLs", urls=["http://*", "https://*", "ws://*"])
             try:
                 yield tools
             finally:

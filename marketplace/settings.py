@@ -22,6 +22,10 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "marketplace.accounts",
     "marketplace.jobs",
     "marketplace.payment",
@@ -36,6 +40,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+# The browsable API and the offline Swagger UI / ReDoc pages need templates and static files.
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+STATIC_URL = "static/"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 # Seeding hashes one password for thousands of users; a slow hasher would dominate it.
@@ -72,6 +85,41 @@ WORKBENCH_CACHE = CONFIG.cache
 WORKBENCH_CACHE_TTL = {"ratings": 3600, "job_stats": 1800, "responses": 600}
 # After a Redis failure, requests skip Redis for this long instead of each waiting for it.
 WORKBENCH_CACHE_RETRY_SECONDS = 5.0
+
+# The API (marketplace/api, docs/api.md): JSON first, the browsable API for people.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "marketplace.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["marketplace.api.hooks.JSONParser"],
+    "EXCEPTION_HANDLER": "marketplace.api.hooks.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [],  # off by default: the workbench measures the app, not a limiter
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Marketplace API",
+    "DESCRIPTION": "The job marketplace the workbench measures (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "marketplace.jobs.models.Job.Status",
+        "ApplicationStatusEnum": "marketplace.jobs.models.Application.Status",
+        "PaymentStatusEnum": "marketplace.payment.models.Payment.Status",
+        "RoleEnum": "marketplace.accounts.models.Profile.Role",
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -25,6 +25,7 @@ control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses, fingerp
                      "redis_hits", "redis_misses"},   # over the timed calls
            "n_plus_one_details": [{"message", "count", "call_site", "relation", "fix",
                                    "path", "queryset", "loop_site",
+                                   "serializer_field", "view", "fix_in",  # DRF fields
                                    "fingerprint", "total_ms"}],
            "plans": [{"fingerprint", "sql", "call_site", "per_call", "seen_in",
                       "execution_ms", "planning_ms", "summary", "file", "error"}],

@@ -172,6 +172,9 @@ def n_plus_one_details(run: CaptureRun, threshold: int) -> list[dict[str, Any]]:
             "path": f.relation.path,
             "queryset": f.relation.queryset,
             "loop_site": f.relation.loop_site,
+            "serializer_field": f.serializer_field,
+            "view": f.view,
+            "fix_in": f.fix_in,
             "fingerprint": f.fingerprint,
             "total_ms": round(f.total_ms, 3),
         }

@@ -8,6 +8,6 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # Every ORM write, through the API or not, invalidates what it makes stale.
-        from marketplace.api import invalidation
+        from marketplace.api import invalidation, schema  # noqa: F401 - registers the extension
 
         invalidation.connect()

@@ -1,27 +1,24 @@
-"""Who is calling: a bearer token (a signed user id) or a Django session.
+"""Bearer tokens for the API, as a Django REST framework authentication class.
 
 A token is ``django.core.signing.dumps(user.pk, salt="marketplace.api")``: it needs no
 table, so authenticating costs one primary-key lookup, and the salt keeps a value signed
 elsewhere in the project (a session, a password reset) from being accepted as a token.
-Tokens do not expire; change ``SECRET_KEY`` to revoke them all.
+Tokens do not expire; change ``SECRET_KEY`` to revoke them all. Browsers log in with a
+session instead (DRF's ``SessionAuthentication``, which checks CSRF on writes).
 
-The caller is resolved lazily: public endpoints never touch the session or the user table
-unless the answer depends on who asks (a draft job), which keeps their query counts about
-the data, not the plumbing.
+The user is resolved lazily (``views.base.ApiView.perform_authentication``): a public
+endpoint checks the token's signature and never touches the user table unless the answer
+depends on who asks, which keeps its query count about the data, not the plumbing.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.http import HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware
-
-from marketplace.api.errors import ApiError
+from rest_framework import authentication, exceptions
 
 SALT = "marketplace.api"
-_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-_UNSET = object()
+KEYWORD = "Bearer"
 
 
 def token_for(user) -> str:
@@ -40,63 +37,38 @@ def user_id_from_token(token: str) -> int | None:
     return value
 
 
-def check_credentials(request: HttpRequest) -> None:
-    """Reject a malformed or forged Authorization header on every endpoint, public too.
+def token_user_id(request) -> int | None:
+    """The user id of the request's bearer token; None without one; 401 when it is bad.
 
-    A client that sends a bad token has a bug; answering a public endpoint as if it were
-    anonymous would hide it. Only the signature is checked here (no query).
+    Only the signature is checked (no query). A client sending a bad token has a bug, and
+    answering a public endpoint as if it were anonymous would hide it.
     """
-    request.api_user_id = None  # type: ignore[attr-defined]
     header = request.headers.get("Authorization")
     if header is None:
-        return
+        return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "Authorization header must be 'Bearer <token>'")
+    if scheme.lower() != KEYWORD.lower() or not token.strip():
+        raise exceptions.AuthenticationFailed(f"Authorization header must be '{KEYWORD} <token>'")
     user_id = user_id_from_token(token.strip())
     if user_id is None:
-        raise ApiError(401, "invalid token")
-    request.api_user_id = user_id  # type: ignore[attr-defined]
+        raise exceptions.AuthenticationFailed("invalid token")
+    return user_id
 
 
-class _CsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request, reason):  # noqa: ANN001 - Django's signature
-        return reason
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <signed user id>``; one query, for the user row."""
 
-
-def _enforce_csrf(request: HttpRequest) -> None:
-    """Session cookies are sent by browsers on their own, so session writes need the token."""
-    check = _CsrfCheck(lambda req: None)
-    check.process_request(request)
-    reason = check.process_view(request, None, (), {})
-    if reason:
-        raise ApiError(403, f"CSRF check failed: {reason}")
-
-
-def current_user(request: HttpRequest):
-    """The authenticated user or None; cached on the request."""
-    cached = getattr(request, "_api_user", _UNSET)
-    if cached is not _UNSET:
-        return cached
-    user = None
-    user_id = getattr(request, "api_user_id", None)
-    if user_id is not None:
+    def authenticate(self, request):
+        user_id = token_user_id(request)
+        if user_id is None:
+            return None
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if user is None:
-            raise ApiError(401, "invalid token: the user no longer exists or is inactive")
-    elif hasattr(request, "user") and request.user.is_authenticated:
-        if request.method in _UNSAFE_METHODS:
-            _enforce_csrf(request)
-        user = request.user
-    request._api_user = user  # type: ignore[attr-defined]
-    return user
+            raise exceptions.AuthenticationFailed(
+                "invalid token: the user no longer exists or is inactive"
+            )
+        return user, user_id
 
-
-def require_user(request: HttpRequest):
-    """The authenticated user, or a 401 for private endpoints."""
-    user = current_user(request)
-    if user is None:
-        raise ApiError(
-            401, "authentication required: send 'Authorization: Bearer <token>' or log in"
-        )
-    return user
+    def authenticate_header(self, request) -> str:
+        # Makes unauthenticated requests 401 (with this challenge) rather than 403.
+        return f'{KEYWORD} realm="marketplace"'

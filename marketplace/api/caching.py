@@ -16,7 +16,6 @@ Correctness comes from the generations (see ``marketplace.cache.store``), which
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -24,16 +23,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from rest_framework.response import Response
 
 from marketplace.api import switches
-from marketplace.api.auth import require_user
 from marketplace.cache import store
 
-Handler = Callable[..., HttpResponse]
-# (caller's user id or None, the URL's keyword arguments) -> generations the answer reads.
-Depends = Callable[[int | None, dict[str, Any]], list[str]]
-_NO_STORE = "_workbench_no_store"
 _MAX_KEY = 200
 
 
@@ -41,13 +36,7 @@ def ttl(kind: str) -> int:
     return int(settings.WORKBENCH_CACHE_TTL[kind])
 
 
-def do_not_cache(response: HttpResponse) -> HttpResponse:
-    """Mark a public endpoint's answer as meant for this caller only (never stored)."""
-    setattr(response, _NO_STORE, True)
-    return response
-
-
-def _response_key(name: str, request: HttpRequest, user_id: int | None) -> str:
+def _response_key(name: str, request, user_id: int | None) -> str:
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     target = f"{request.path}?{query}"
     if len(target) > _MAX_KEY:
@@ -55,31 +44,46 @@ def _response_key(name: str, request: HttpRequest, user_id: int | None) -> str:
     return f"resp:{name}:{'-' if user_id is None else user_id}:{target}"
 
 
-def cached_response(name: str, *, per_user: bool, depends: Depends) -> Callable[[Handler], Handler]:
-    """Serve a GET handler's 200 answers from Redis while the cache switch is on.
+class CachedGet:
+    """Serve a DRF view's 200 JSON answers to GET from Redis while the cache switch is on.
 
-    ``per_user`` endpoints authenticate first (the same query the handler would make) and
-    key the entry by the caller's id. Errors (4xx) are never stored.
+    Mixed into a view before DRF's generic class. ``cache_name`` names the entries,
+    ``cache_per_user`` keys them by the caller (such views require authentication, which
+    DRF has done by the time ``get`` runs), and ``cache_depends(user_id)`` lists the
+    generations the answer reads. Only JSON is stored (the browsable API's HTML never is),
+    errors never are, and a view may mark one answer as not for sharing with
+    ``self.do_not_cache = True`` (a draft job shown to its client).
     """
 
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            if not switches.caching():
-                return handler(request, **kwargs)
-            user_id = require_user(request).pk if per_user else None
-            key = _response_key(name, request, user_id)
-            found = store.read(key, depends(user_id, kwargs), "response")
-            if found.value is not None:
-                return HttpResponse(found.value, content_type="application/json")
-            response = handler(request, **kwargs)
-            if response.status_code == 200 and not getattr(response, _NO_STORE, False):
-                store.write(key, found.stamp, response.content, ttl("responses"))
-            return response
+    cache_name: str
+    cache_per_user: bool = False
 
-        return view
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        raise NotImplementedError
 
-    return decorate
+    def get(self, request, *args: Any, **kwargs: Any):
+        self.do_not_cache = False
+        self._pending_store = None
+        if not switches.caching() or request.accepted_renderer.format != "json":
+            return super().get(request, *args, **kwargs)
+        user_id = request.user.pk if self.cache_per_user else None
+        key = _response_key(self.cache_name, request, user_id)
+        found = store.read(key, self.cache_depends(user_id), "response")
+        if found.value is not None:
+            return HttpResponse(found.value, content_type="application/json")
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200 and not self.do_not_cache:
+            self._pending_store = (key, found.stamp)
+        return response
+
+    def finalize_response(self, request, response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        pending = getattr(self, "_pending_store", None)
+        if pending is not None and isinstance(response, Response):
+            self._pending_store = None
+            response.render()
+            store.write(pending[0], pending[1], response.content, ttl("responses"))
+        return response
 
 
 def _cached_json(name: str, depends_on: list[str], kind: str, compute: Callable[[], Any]) -> Any:

@@ -1,67 +1,75 @@
-"""Page-number pagination with one envelope for every list endpoint.
+"""DRF page-number pagination with the marketplace's envelope and limits.
 
 ``?page=`` is 1-based, ``?page_size=`` defaults to 20. A page size above 100 is clamped
 to 100 (the envelope reports the size used) rather than refused, so a client asking for
-"everything" still gets a bounded answer; a page or page size that is not a positive
-integer is a 400 naming the parameter. A page past the end is an empty ``results`` list
-with the real ``count``, so a client can tell "no more" from "bad request".
+"everything" still gets a bounded answer. Where DRF's own ``PageNumberPagination`` would
+silently fall back to the default for a bad ``page_size`` and answer 404 for a page past
+the end, this one answers 400 naming the parameter, and an empty ``results`` list with
+the real ``count``, so a client can tell "no more" from "bad request". The queries are
+DRF's (Django's ``Paginator``): one COUNT, one SELECT for the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections import OrderedDict
 
-from django.db.models import QuerySet
-
-from marketplace.api.errors import invalid
+from django.core.paginator import Paginator
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Far beyond any real page, small enough that the OFFSET never overflows a bigint.
-_MAX_PAGE = 10_000_000
+MAX_PAGE = 10_000_000
 
 
-@dataclass(frozen=True)
-class Page:
-    number: int
-    size: int
-
-    @property
-    def offset(self) -> int:
-        return (self.number - 1) * self.size
-
-
-def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(params, name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
     text = raw.strip()
     if not (text.isascii() and text.isdigit()) or int(text[:18]) < 1:
-        raise invalid(name, f"{name} must be a positive integer, got {raw[:40]!r}")
+        raise ValidationError({name: [f"{name} must be a positive integer, got {raw[:40]!r}"]})
     # Python refuses to parse integers of thousands of digits; they are "huge" either way.
     return int(text) if len(text) <= 18 else 10**18
 
 
-def page_from(params: Mapping[str, str]) -> Page:
-    """The requested page, validated; page_size above the maximum is clamped."""
-    number = _positive_int(params, "page", 1)
-    if number > _MAX_PAGE:
-        raise invalid("page", f"page must be at most {_MAX_PAGE}")
-    size = min(_positive_int(params, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-    return Page(number, size)
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
 
+    def get_page_size(self, request) -> int:
+        size = _positive_int(request.query_params, self.page_size_query_param, self.page_size)
+        return min(size, self.max_page_size)
 
-def paginate(
-    queryset: QuerySet, page: Page, serialize: Callable[[Any], dict[str, Any]]
-) -> dict[str, Any]:
-    """The envelope: one COUNT query, one query for the page, then ``serialize`` per row."""
-    count = queryset.count()
-    rows = queryset[page.offset : page.offset + page.size]
-    return {
-        "count": count,
-        "page": page.number,
-        "page_size": page.size,
-        "results": [serialize(row) for row in rows],
-    }
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.size = self.get_page_size(request)
+        self.number = _positive_int(request.query_params, self.page_query_param, 1)
+        if self.number > MAX_PAGE:
+            raise ValidationError({"page": [f"page must be at most {MAX_PAGE}"]})
+        paginator = Paginator(queryset, self.size)
+        self.count = paginator.count
+        if self.number > max(paginator.num_pages, 1):
+            return []
+        self.page = paginator.page(self.number)
+        return list(self.page)
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            OrderedDict(count=self.count, page=self.number, page_size=self.size, results=data)
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["count", "page", "page_size", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "page": {"type": "integer", "example": 1},
+                "page_size": {"type": "integer", "example": DEFAULT_PAGE_SIZE},
+                "results": schema,
+            },
+        }

@@ -1,158 +1,208 @@
-"""One object to one JSON-ready dict, the same way every time.
+"""What the API answers: DRF serializers, one per shape a response takes.
 
 Decimals are strings (``"120.00"``: JSON numbers would lose cents in some clients),
-datetimes and dates are ISO 8601, and keys come in a fixed order, so two runs over the
-same data give byte-identical responses, which is how the optimised variants are checked.
-Related objects are reached through attributes and ``queries`` helpers, never fetched
-here directly, so eager loading can be switched on without touching this module.
+datetimes and dates ISO 8601, and fields come in a fixed order, so two runs over the same
+data give byte-identical responses, which is how the optimised variants are checked.
+
+Related objects are nested serializers reached through plain attributes, and per-row
+figures are ``SerializerMethodField``s calling ``queries``: serialising a page the lazy
+way issues the classic per-row queries (the baseline the workbench measures), and a
+view's ``get_queryset`` removes them (``select_related`` / annotations) under the eager
+switch without touching this module.
 """
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-from typing import Any
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
 
+from marketplace.accounts.models import Profile, Wallet
 from marketplace.api import queries
+from marketplace.jobs.models import Application, Industry, Job, SavedJob, Subcategory
+from marketplace.payment.models import Payment
+from marketplace.rating.models import Review
 
 
-def decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+class UserRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
 
 
-def iso(value: datetime.date | datetime.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+class ApplicantSerializer(UserRefSerializer):
+    """Who applied, with the role from their profile (null without one)."""
+
+    role = serializers.CharField(source="profile.role", read_only=True, allow_null=True)
+
+    class Meta(UserRefSerializer.Meta):
+        fields = ["id", "username", "role"]
 
 
-def user_ref(user) -> dict[str, Any]:
-    return {"id": user.pk, "username": user.username}
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["id", "name"]
 
 
-def job_ref(job) -> dict[str, Any]:
-    return {"id": job.pk, "title": job.title, "status": job.status}
+class SubcategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subcategory
+        fields = ["id", "name"]
 
 
-def job_item(job) -> dict[str, Any]:
+class JobRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = ["id", "title", "status"]
+
+
+class JobSerializer(serializers.ModelSerializer):
     """A job as listed: with client, industry, subcategory and how many applied."""
-    return {
-        "id": job.pk,
-        "title": job.title,
-        "status": job.status,
-        "budget": decimal(job.budget),
-        "date": iso(job.date),
-        "created_at": iso(job.created_at),
-        "client": user_ref(job.client),
-        "industry": {"id": job.industry.pk, "name": job.industry.name},
-        "subcategory": {"id": job.subcategory.pk, "name": job.subcategory.name},
-        "application_count": queries.application_count(job),
-    }
+
+    client = UserRefSerializer(read_only=True)
+    industry = IndustrySerializer(read_only=True)
+    subcategory = SubcategorySerializer(read_only=True)
+    application_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "title",
+            "status",
+            "budget",
+            "date",
+            "created_at",
+            "client",
+            "industry",
+            "subcategory",
+            "application_count",
+        ]
+
+    def get_application_count(self, job: Job) -> int:
+        return queries.application_count(job)
 
 
-def job_detail(job) -> dict[str, Any]:
-    return {
-        **job_item(job),
-        "description": job.description,
-        "created_by": user_ref(job.created_by),
-    }
+class JobDetailSerializer(JobSerializer):
+    created_by = UserRefSerializer(read_only=True)
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "description", "created_by"]
 
 
-def application_for_client(application) -> dict[str, Any]:
+class ApplicationForClientSerializer(serializers.ModelSerializer):
     """An application as the job's client sees it: who applied and in what role."""
-    applicant = application.applicant
-    return {
-        "id": application.pk,
-        "job_id": application.job_id,
-        "status": application.status,
-        "bid_amount": decimal(application.bid_amount),
-        "cover_letter": application.cover_letter,
-        "created_at": iso(application.created_at),
-        "applicant": {**user_ref(applicant), "role": queries.role_of(applicant)},
-    }
+
+    applicant = ApplicantSerializer(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "job_id", "status", "bid_amount", "cover_letter", "created_at", "applicant"]
 
 
-def application_for_applicant(application) -> dict[str, Any]:
+class ApplicationSerializer(serializers.ModelSerializer):
     """An application as its applicant sees it: which job and whose."""
-    return {
-        "id": application.pk,
-        "status": application.status,
-        "bid_amount": decimal(application.bid_amount),
-        "cover_letter": application.cover_letter,
-        "created_at": iso(application.created_at),
-        "job": job_ref(application.job),
-        "employer": user_ref(application.employer),
-    }
+
+    job = JobRefSerializer(read_only=True)
+    employer = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "status", "bid_amount", "cover_letter", "created_at", "job", "employer"]
 
 
-def profile(found) -> dict[str, Any] | None:
-    if found is None:
-        return None
-    return {
-        "role": found.role,
-        "headline": found.headline,
-        "location": found.location,
-        "hourly_rate": decimal(found.hourly_rate),
-    }
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Profile
+        fields = ["role", "headline", "location", "hourly_rate"]
 
 
-def user_item(user) -> dict[str, Any]:
+class ProfileDetailSerializer(ProfileSerializer):
+    class Meta(ProfileSerializer.Meta):
+        fields = [*ProfileSerializer.Meta.fields, "bio"]
+
+
+class UserSerializer(serializers.ModelSerializer):
     """A public user: no email, with profile, average rating and review count."""
-    found = profile(queries.profile_of(user))
-    average, count = queries.rating_summary(user)
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "date_joined": iso(user.date_joined),
-        "profile": found,
-        "average_rating": average,
-        "review_count": count,
-    }
+
+    profile = ProfileSerializer(read_only=True, allow_null=True)
+    average_rating = serializers.SerializerMethodField()
+    review_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "date_joined", "profile", "average_rating", "review_count"]
+
+    def get_average_rating(self, user) -> float | None:
+        return queries.average_rating(user)
+
+    def get_review_count(self, user) -> int:
+        return queries.review_count(user)
 
 
-def user_detail(user) -> dict[str, Any]:
-    data = user_item(user)
-    if data["profile"] is not None:
-        data["profile"]["bio"] = queries.profile_of(user).bio
-    return data
+class UserDetailSerializer(UserSerializer):
+    profile = ProfileDetailSerializer(read_only=True, allow_null=True)
 
 
-def review(item) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "rating": item.rating,
-        "comment": item.comment,
-        "created_at": iso(item.created_at),
-        "reviewer": user_ref(item.reviewer),
-        "reviewed_id": item.reviewed_id,
-        "job": job_ref(item.job),
-    }
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = UserRefSerializer(read_only=True)
+    reviewed_id = serializers.IntegerField(read_only=True)
+    job = JobRefSerializer(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "rating", "comment", "created_at", "reviewer", "reviewed_id", "job"]
 
 
-def saved_job(item) -> dict[str, Any]:
-    job = item.job
-    return {
-        "job": {**job_ref(job), "budget": decimal(job.budget), "date": iso(job.date)},
-        "saved_at": iso(item.saved_at),
-    }
+class SavedJobRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = ["id", "title", "status", "budget", "date"]
 
 
-def payment(item, viewer_id: int) -> dict[str, Any]:
+class SavedJobSerializer(serializers.ModelSerializer):
+    job = SavedJobRefSerializer(read_only=True)
+
+    class Meta:
+        model = SavedJob
+        fields = ["job", "saved_at"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
     """``direction`` says whether the caller pays (outgoing) or is paid (incoming)."""
-    return {
-        "id": item.pk,
-        "direction": "outgoing" if item.payer_id == viewer_id else "incoming",
-        "amount": decimal(item.amount),
-        "currency": item.currency,
-        "status": item.status,
-        "created_at": iso(item.created_at),
-        "payer": user_ref(item.payer),
-        "recipient": user_ref(item.recipient),
-        "job": job_ref(item.job),
-    }
+
+    direction = serializers.SerializerMethodField()
+    payer = UserRefSerializer(read_only=True)
+    recipient = UserRefSerializer(read_only=True)
+    job = JobRefSerializer(read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "direction",
+            "amount",
+            "currency",
+            "status",
+            "created_at",
+            "payer",
+            "recipient",
+            "job",
+        ]
+
+    def get_direction(self, payment: Payment) -> str:
+        viewer = self.context["request"].user
+        return "outgoing" if payment.payer_id == viewer.pk else "incoming"
 
 
-def wallet(item) -> dict[str, Any]:
-    return {
-        "balance": decimal(item.balance),
-        "currency": item.currency,
-        "updated_at": iso(item.updated_at),
-    }
+class WalletSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Wallet
+        fields = ["balance", "currency", "updated_at"]
+
+
+class TokenSerializer(serializers.Serializer):
+    """The answer to POST /api/token/."""
+
+    token = serializers.CharField()
+    user = UserRefSerializer()

@@ -24,9 +24,11 @@ from tests.api.checks import assert_error
     ],
 )
 def test_wrong_method_is_405_json(api, method, path, allow):
-    response = api.call(method, path, data={})
+    # DRF checks the caller before the method: a private endpoint answers 401 first.
+    response = api.call(method, path, data={}, user=f.user("client"))
     assert_error(response, 405)
-    assert response["Allow"] == allow
+    # DRF also answers OPTIONS (metadata) on every endpoint.
+    assert set(response["Allow"].split(", ")) == {*allow.split(", "), "OPTIONS"}
 
 
 @pytest.mark.parametrize(
@@ -60,3 +62,14 @@ def test_too_large_body_is_400(api, settings):
 
 def test_401_names_the_scheme(api):
     assert api.get("/api/wallet/")["WWW-Authenticate"] == 'Bearer realm="marketplace"'
+
+
+def test_browsable_api_answers_a_browser(api):
+    f.job()
+    response = api.client.get("/api/jobs/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Django REST framework" in page and "application_count" in page
+    # JSON stays the default for API clients that send no Accept header.
+    assert api.get("/api/jobs/")["Content-Type"] == "application/json"

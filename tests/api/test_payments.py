@@ -27,7 +27,7 @@ def test_payments_as_payer_and_recipient(api):
         "amount": "10.00",
         "currency": "USD",
         "status": "released",
-        "created_at": paid.created_at.isoformat(),
+        "created_at": paid.created_at.isoformat().replace("+00:00", "Z"),
         "payer": {"id": client.pk, "username": client.username},
         "recipient": {"id": freelancer.pk, "username": freelancer.username},
         "job": {"id": job.pk, "title": job.title, "status": job.status},

@@ -44,7 +44,7 @@ def test_list_is_mine_newest_first(api):
     f.saved(f.user(), old.job)  # someone else's bookmark
     body = api.get("/api/saved-jobs/", user=me).json()
     assert [s["job"]["id"] for s in body["results"]] == [new.job_id, old.job_id]
-    assert body["results"][0]["saved_at"] == new.saved_at.isoformat()
+    assert body["results"][0]["saved_at"] == new.saved_at.isoformat().replace("+00:00", "Z")
     assert list(body["results"][0]) == ["job", "saved_at"]
 
 

@@ -74,7 +74,7 @@ def test_user_reviews(api):
         "id": first.pk,
         "rating": 3,
         "comment": "fine",
-        "created_at": first.created_at.isoformat(),
+        "created_at": first.created_at.isoformat().replace("+00:00", "Z"),
         "reviewer": {"id": job.client_id, "username": job.client.username},
         "reviewed_id": freelancer.pk,
         "job": {"id": job.pk, "title": job.title, "status": job.status},

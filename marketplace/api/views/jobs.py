@@ -2,141 +2,97 @@
 
 from __future__ import annotations
 
-from typing import Any
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.response import Response
 
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-
-from marketplace.api import queries, serializers
-from marketplace.api import validation as v
-from marketplace.api.access import require_client_of, require_role, visible_job
-from marketplace.api.auth import require_user
-from marketplace.api.caching import cached_response, do_not_cache
-from marketplace.api.errors import invalid
-from marketplace.api.http import api_view, json_body, ok
-from marketplace.api.pagination import page_from, paginate
-from marketplace.jobs.models import Industry, Job, Subcategory
-
-Status = Job.Status
-PUBLIC_STATUSES = [s for s in Status.values if s != Status.DRAFT]
-# Where a job may go from each status; staying put is always allowed (PATCH is idempotent).
-TRANSITIONS: dict[str, set[str]] = {
-    Status.DRAFT: {Status.OPEN, Status.CANCELLED},
-    Status.OPEN: {Status.IN_PROGRESS, Status.CANCELLED},
-    Status.IN_PROGRESS: {Status.COMPLETED, Status.CANCELLED},
-    Status.COMPLETED: set(),
-    Status.CANCELLED: set(),
-}
-EDITABLE = ("title", "description", "budget", "date", "industry", "subcategory", "status")
-
-
-@cached_response("jobs", per_user=False, depends=lambda user_id, kw: ["jobs", "names"])
-def list_jobs(request: HttpRequest) -> HttpResponse:
-    filters = queries.JobFilters(
-        status=v.optional(request.GET, "status", v.choice, PUBLIC_STATUSES),
-        industry=v.optional(request.GET, "industry", v.object_id),
-    )
-    page = page_from(request.GET)
-    return ok(paginate(queries.job_list_queryset(filters), page, serializers.job_item))
-
-
-def _category(data: dict[str, Any], job: Job | None) -> tuple[Industry, Subcategory]:
-    """The industry and subcategory from the body (or the job's), checked to belong together."""
-    if job is None:
-        v.require(data, "industry")
-        v.require(data, "subcategory")
-    if "industry" in data:
-        industry_id = v.object_id(data["industry"], "industry")
-        industry = Industry.objects.filter(pk=industry_id).first()
-        if industry is None:
-            raise invalid("industry", f"no industry with id {industry_id}")
-    else:
-        industry = job.industry
-    if "subcategory" in data:
-        subcategory_id = v.object_id(data["subcategory"], "subcategory")
-        subcategory = Subcategory.objects.filter(pk=subcategory_id).first()
-        if subcategory is None:
-            raise invalid("subcategory", f"no subcategory with id {subcategory_id}")
-    else:
-        subcategory = job.subcategory
-    if subcategory.industry_id != industry.pk:
-        raise invalid(
-            "subcategory",
-            f"subcategory {subcategory.pk} does not belong to industry {industry.pk}",
-        )
-    return industry, subcategory
-
-
-def create_job(request: HttpRequest) -> HttpResponse:
-    user = require_user(request)
-    data = json_body(request)
-    require_role(user, "client", "post jobs")
-    v.reject_unknown(data, EDITABLE)
-    title = v.text(v.require(data, "title"), "title", max_length=200, blank=False)
-    description = v.text(data.get("description", ""), "description")
-    budget = v.money(v.require(data, "budget"), "budget")
-    industry, subcategory = _category(data, None)
-    status = v.choice(data.get("status", Status.OPEN), "status", [Status.DRAFT, Status.OPEN])
-    date = v.iso_date(data["date"], "date") if "date" in data else timezone.localdate()
-    job = Job.objects.create(
-        client=user,
-        created_by=user,
-        industry=industry,
-        subcategory=subcategory,
-        title=title,
-        description=description,
-        status=status,
-        date=date,
-        budget=budget,
-    )
-    return ok(serializers.job_detail(job), status=201)
-
-
-@cached_response(
-    "job", per_user=False, depends=lambda user_id, kw: [f"job:{kw['job_id']}", "names"]
+from marketplace.api import inputs, queries, switches
+from marketplace.api.caching import CachedGet
+from marketplace.api.permissions import (
+    IsAuthenticatedToWrite,
+    require_client_of,
+    require_role,
+    visible_job,
 )
-def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = visible_job(request, job_id, queries.job_for_detail)
-    response = ok(serializers.job_detail(job))
-    # A draft is shown to its client only: that answer must not become the public one.
-    return do_not_cache(response) if job.status == Status.DRAFT else response
+from marketplace.api.serializers import JobDetailSerializer, JobSerializer
+from marketplace.api.views.base import ApiView
+from marketplace.jobs.models import Job
 
 
-def update_job(request: HttpRequest, job_id: int) -> HttpResponse:
-    user = require_user(request)
-    job = visible_job(request, job_id, queries.job_for_detail)
-    require_client_of(job, user, "change it")
-    data = json_body(request)
-    v.reject_unknown(data, EDITABLE)
-    changed: list[str] = []
-    if "title" in data:
-        job.title = v.text(data["title"], "title", max_length=200, blank=False)
-        changed.append("title")
-    if "description" in data:
-        job.description = v.text(data["description"], "description")
-        changed.append("description")
-    if "budget" in data:
-        job.budget = v.money(data["budget"], "budget")
-        changed.append("budget")
-    if "date" in data:
-        job.date = v.iso_date(data["date"], "date")
-        changed.append("date")
-    if "industry" in data or "subcategory" in data:
-        job.industry, job.subcategory = _category(data, job)
-        changed += ["industry", "subcategory"]
-    if "status" in data:
-        status = v.choice(data["status"], "status", Status.values)
-        if status != job.status and status not in TRANSITIONS[job.status]:
-            allowed = ", ".join(sorted(TRANSITIONS[job.status])) or "none"
-            raise invalid(
-                "status", f"a {job.status} job cannot become {status} (allowed: {allowed})"
+def job_for_detail(job_id: int) -> Job | None:
+    """The job with everything its detail shows, in one query under the eager switch."""
+    jobs = Job.objects.filter(pk=job_id)
+    if switches.eager_loading():
+        jobs = queries.with_application_count(
+            jobs.select_related("client", "created_by", "industry", "subcategory")
+        )
+    return jobs.first()
+
+
+@extend_schema_view(get=extend_schema(parameters=[inputs.JobFilters]))
+class JobListView(CachedGet, ApiView, generics.ListAPIView):
+    """Published jobs, newest first; clients post new ones."""
+
+    serializer_class = JobSerializer
+    permission_classes = [IsAuthenticatedToWrite]
+    cache_name = "jobs"
+
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return ["jobs", "names"]
+
+    def get_queryset(self):
+        jobs = Job.objects.exclude(status=Job.Status.DRAFT)
+        found = self.filters(inputs.JobFilters)
+        if "status" in found:
+            jobs = jobs.filter(status=found["status"])
+        if "industry" in found:
+            jobs = jobs.filter(industry_id=found["industry"])
+        if switches.eager_loading():
+            jobs = queries.with_application_count(
+                jobs.select_related("client", "industry", "subcategory")
             )
-        job.status = status
-        changed.append("status")
-    if changed:
-        job.save(update_fields=changed)
-    return ok(serializers.job_detail(job))
+        return jobs.order_by(*queries.JOB_ORDER)
+
+    @extend_schema(request=inputs.JobInput, responses={201: JobDetailSerializer})
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        require_role(user, "client", "post jobs")
+        found = inputs.JobInput(data=request.data)
+        found.is_valid(raise_exception=True)
+        job = found.save(client=user, created_by=user)
+        data = JobDetailSerializer(job, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
-jobs = api_view(GET=list_jobs, POST=create_job)
-job = api_view(GET=job_detail, PATCH=update_job)
+class JobDetailView(CachedGet, ApiView, generics.RetrieveAPIView):
+    """One job; a draft only to its client. Its client edits it with PATCH."""
+
+    serializer_class = JobDetailSerializer
+    permission_classes = [IsAuthenticatedToWrite]
+    http_method_names = ["get", "patch", "head", "options"]
+    cache_name = "job"
+
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return [f"job:{self.kwargs['job_id']}", "names"]
+
+    def get_object(self) -> Job:
+        return visible_job(self.request, self.kwargs["job_id"], job_for_detail)
+
+    def retrieve(self, request, *args, **kwargs):
+        job = self.get_object()
+        # A draft is shown to its client only: that answer must not become the public one.
+        self.do_not_cache = job.status == Job.Status.DRAFT
+        return Response(self.get_serializer(job).data)
+
+    @extend_schema(request=inputs.JobInput, responses=JobDetailSerializer)
+    def patch(self, request, *args, **kwargs):
+        job = self.get_object()
+        require_client_of(job, request.user, "change it")
+        found = inputs.JobInput(job, data=request.data, partial=True)
+        found.is_valid(raise_exception=True)
+        changed = list(found.validated_data)
+        if changed:
+            for name, value in found.validated_data.items():
+                setattr(job, name, value)
+            job.save(update_fields=changed)
+        return Response(self.get_serializer(job).data)

@@ -2,78 +2,85 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
-from marketplace.api import queries, serializers
-from marketplace.api import validation as v
-from marketplace.api.access import require_client_of
-from marketplace.api.auth import require_user
-from marketplace.api.caching import cached_response
-from marketplace.api.errors import invalid, not_found
-from marketplace.api.http import api_view, json_body, ok
-from marketplace.api.pagination import page_from, paginate
+from marketplace.api import inputs, queries, switches
+from marketplace.api.caching import CachedGet
+from marketplace.api.permissions import require_client_of
+from marketplace.api.serializers import PaymentSerializer, WalletSerializer
+from marketplace.api.views.base import PrivateView
 from marketplace.jobs.models import Job
 from marketplace.payment.models import Payment
 
 
-@cached_response(
-    "payments", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}", "jobrefs", "names"]
-)
-def list_payments(request: HttpRequest) -> HttpResponse:
-    user = require_user(request)
-    filters = queries.StatusFilter(
-        v.optional(request.GET, "status", v.choice, Payment.Status.values)
-    )
-    page = page_from(request.GET)
-    return ok(
-        paginate(
-            queries.payments_queryset(user, filters),
-            page,
-            lambda payment: serializers.payment(payment, user.pk),
+@extend_schema_view(get=extend_schema(parameters=[inputs.PaymentFilter]))
+class PaymentListView(CachedGet, PrivateView, generics.ListAPIView):
+    """Payments the caller made or received, newest first."""
+
+    serializer_class = PaymentSerializer
+    cache_name = "payments"
+    cache_per_user = True
+
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return [f"user:{user_id}", "jobrefs", "names"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Payment.objects.none()
+        user = self.request.user
+        payments = Payment.objects.filter(Q(payer=user) | Q(recipient=user))
+        found = self.filters(inputs.PaymentFilter)
+        if "status" in found:
+            payments = payments.filter(status=found["status"])
+        if switches.eager_loading():
+            payments = payments.select_related("payer", "recipient", "job")
+        return payments.order_by(*queries.NEWEST_FIRST)
+
+    @extend_schema(request=inputs.PaymentInput, responses={201: PaymentSerializer})
+    def post(self, request, *args, **kwargs):
+        """A payment is recorded as pending; no wallet moves until it is settled.
+
+        Settlement (holding, releasing, refunding) is a separate step the marketplace does
+        not model yet, so creating a payment never changes a balance and cannot leave the
+        two wallets half-updated.
+        """
+        payer = request.user
+        found = inputs.PaymentInput(data=request.data)
+        found.is_valid(raise_exception=True)
+        data = found.validated_data
+        job = queries.job_by_id(data["job"])
+        if job is None or (job.status == Job.Status.DRAFT and job.client_id != payer.pk):
+            raise ValidationError({"job": [f"no job with id {data['job']}"]})
+        require_client_of(job, payer, "pay for it")
+        if data["recipient"] not in queries.accepted_applicant_ids(job):
+            raise ValidationError(
+                {"recipient": ["the recipient must be an accepted applicant of this job"]}
+            )
+        payment = Payment.objects.create(
+            payer=payer,
+            recipient_id=data["recipient"],
+            job=job,
+            amount=data["amount"],
+            currency=data["currency"],
+            status=Payment.Status.PENDING,
         )
-    )
+        return Response(self.get_serializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-def create_payment(request: HttpRequest) -> HttpResponse:
-    """A payment is recorded as pending; no wallet moves until it is settled.
+class WalletView(CachedGet, PrivateView, generics.RetrieveAPIView):
+    serializer_class = WalletSerializer
+    cache_name = "wallet"
+    cache_per_user = True
 
-    Settlement (holding, releasing, refunding) is a separate step the marketplace does
-    not model yet, so creating a payment never changes a balance and cannot leave the
-    two wallets half-updated.
-    """
-    payer = require_user(request)
-    data = json_body(request)
-    v.reject_unknown(data, ("job", "recipient", "amount", "currency"))
-    job_id = v.object_id(v.require(data, "job"), "job")
-    recipient_id = v.object_id(v.require(data, "recipient"), "recipient")
-    amount = v.money(v.require(data, "amount"), "amount")
-    currency = v.currency(data.get("currency", "USD"), "currency")
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return [f"user:{user_id}"]
 
-    job = queries.job_by_id(job_id)
-    if job is None or (job.status == Job.Status.DRAFT and job.client_id != payer.pk):
-        raise invalid("job", f"no job with id {job_id}")
-    require_client_of(job, payer, "pay for it")
-    if recipient_id not in queries.accepted_applicant_ids(job):
-        raise invalid("recipient", "the recipient must be an accepted applicant of this job")
-    payment = Payment.objects.create(
-        payer=payer,
-        recipient_id=recipient_id,
-        job=job,
-        amount=amount,
-        currency=currency,
-        status=Payment.Status.PENDING,
-    )
-    return ok(serializers.payment(payment, payer.pk), status=201)
-
-
-@cached_response("wallet", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}"])
-def wallet(request: HttpRequest) -> HttpResponse:
-    user = require_user(request)
-    found = queries.wallet_of(user)
-    if found is None:
-        raise not_found("wallet")
-    return ok(serializers.wallet(found))
-
-
-payments = api_view(GET=list_payments, POST=create_payment)
-wallet_view = api_view(GET=wallet)
+    def get_object(self):
+        found = queries.wallet_of(self.request.user)
+        if found is None:
+            raise NotFound("wallet not found")
+        return found

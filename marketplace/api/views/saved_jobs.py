@@ -3,61 +3,68 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
-from marketplace.api import queries, serializers
-from marketplace.api import validation as v
-from marketplace.api.auth import require_user
-from marketplace.api.caching import cached_response
-from marketplace.api.errors import invalid, not_found
-from marketplace.api.http import api_view, json_body, no_content, ok
-from marketplace.api.pagination import page_from, paginate
+from marketplace.api import inputs, queries, switches
+from marketplace.api.caching import CachedGet
+from marketplace.api.serializers import SavedJobSerializer
+from marketplace.api.views.base import PrivateView
 from marketplace.jobs.models import Job, SavedJob
 
 
-@cached_response(
-    "saved-jobs", per_user=True, depends=lambda user_id, kw: [f"user:{user_id}", "jobrefs"]
-)
-def list_saved(request: HttpRequest) -> HttpResponse:
-    user = require_user(request)
-    page = page_from(request.GET)
-    return ok(paginate(queries.saved_jobs_queryset(user), page, serializers.saved_job))
+class JobQuery(serializers.Serializer):
+    job = inputs.object_id()
 
 
-def save(request: HttpRequest) -> HttpResponse:
-    """201 when newly saved, 200 with the existing bookmark when it was saved already."""
-    user = require_user(request)
-    data = json_body(request)
-    v.reject_unknown(data, ("job",))
-    job_id = v.object_id(v.require(data, "job"), "job")
-    job = queries.job_by_id(job_id)
-    if job is None or (job.status == Job.Status.DRAFT and job.client_id != user.pk):
-        raise invalid("job", f"no job with id {job_id}")
-    existing = queries.saved_job(user, job_id)
-    if existing is not None:
-        return ok(serializers.saved_job(existing))
-    try:
-        with transaction.atomic():
-            saved = SavedJob.objects.create(user=user, job=job)
-    except IntegrityError:  # saved by a concurrent request in between
-        return ok(serializers.saved_job(queries.saved_job(user, job_id)))
-    return ok(serializers.saved_job(saved), status=201)
+class SavedJobsView(CachedGet, PrivateView, generics.ListAPIView):
+    serializer_class = SavedJobSerializer
+    cache_name = "saved-jobs"
+    cache_per_user = True
 
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return [f"user:{user_id}", "jobrefs"]
 
-def unsave(request: HttpRequest) -> HttpResponse:
-    """The job id comes as ``?job=<id>`` or as a JSON body ``{"job": <id>}``."""
-    user = require_user(request)
-    raw = request.GET.get("job")
-    if raw is None:
-        raw = json_body(request).get("job")
-    if raw is None or raw == "":
-        raise invalid("job", "job is required (?job=<id>)")
-    job_id = v.object_id(raw, "job")
-    saved = queries.saved_job(user, job_id)
-    if saved is None:
-        raise not_found("saved job")
-    saved.delete()
-    return no_content()
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SavedJob.objects.none()
+        saved = SavedJob.objects.filter(user=self.request.user)
+        if switches.eager_loading():
+            saved = saved.select_related("job")
+        return saved.order_by("-saved_at", "-id")
 
+    @extend_schema(
+        request=inputs.SavedJobInput, responses={200: SavedJobSerializer, 201: SavedJobSerializer}
+    )
+    def post(self, request, *args, **kwargs):
+        """201 when newly saved, 200 with the existing bookmark when it was saved already."""
+        user = request.user
+        found = inputs.SavedJobInput(data=request.data)
+        found.is_valid(raise_exception=True)
+        job_id = found.validated_data["job"]
+        job = queries.job_by_id(job_id)
+        if job is None or (job.status == Job.Status.DRAFT and job.client_id != user.pk):
+            raise ValidationError({"job": [f"no job with id {job_id}"]})
+        existing = queries.saved_job(user, job_id)
+        if existing is not None:
+            return Response(self.get_serializer(existing).data)
+        try:
+            with transaction.atomic():
+                saved = SavedJob.objects.create(user=user, job=job)
+        except IntegrityError:  # saved by a concurrent request in between
+            return Response(self.get_serializer(queries.saved_job(user, job_id)).data)
+        return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
-saved_jobs = api_view(GET=list_saved, POST=save, DELETE=unsave)
+    @extend_schema(parameters=[JobQuery], request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """The job id comes as ``?job=<id>`` or as a JSON body ``{"job": <id>}``."""
+        source = request.query_params if "job" in request.query_params else request.data
+        found = JobQuery(data=source)
+        found.is_valid(raise_exception=True)
+        saved = queries.saved_job(request.user, found.validated_data["job"])
+        if saved is None:
+            raise NotFound("saved job not found")
+        saved.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
 
-from marketplace.api import serializers
-from marketplace.api import validation as v
+from marketplace.api import inputs
 from marketplace.api.auth import token_for
-from marketplace.api.errors import ApiError, invalid
-from marketplace.api.http import api_view, json_body, ok
+from marketplace.api.serializers import TokenSerializer
+from marketplace.api.views.base import ApiView
 
 
-def obtain_token(request: HttpRequest) -> HttpResponse:
-    data = json_body(request)
-    v.reject_unknown(data, ("email", "password"))
-    email = v.text(v.require(data, "email"), "email", max_length=254, blank=False)
-    password = v.require(data, "password")
-    if not isinstance(password, str):
-        raise invalid("password", "password must be a string")
-    user = authenticate(request, email=email, password=password)
-    if user is None:
-        raise ApiError(401, "invalid email or password")
-    return ok({"token": token_for(user), "user": serializers.user_ref(user)})
+class TokenView(ApiView):
+    serializer_class = TokenSerializer
 
+    def perform_authentication(self, request) -> None:
+        pass
 
-token = api_view(POST=obtain_token)
+    @extend_schema(request=inputs.TokenInput, responses=TokenSerializer)
+    def post(self, request, *args, **kwargs):
+        found = inputs.TokenInput(data=request.data)
+        found.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            email=found.validated_data["email"],
+            password=found.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed("invalid email or password")
+        return Response(self.get_serializer({"token": token_for(user), "user": user}).data)

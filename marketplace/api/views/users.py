@@ -2,51 +2,76 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics
+from rest_framework.exceptions import NotFound
 
-from marketplace.accounts.models import Profile
-from marketplace.api import queries, serializers
-from marketplace.api import validation as v
-from marketplace.api.caching import cached_response
-from marketplace.api.errors import not_found
-from marketplace.api.http import api_view, ok
-from marketplace.api.pagination import page_from, paginate
+from marketplace.api import inputs, queries, switches
+from marketplace.api.caching import CachedGet
+from marketplace.api.serializers import ReviewSerializer, UserDetailSerializer, UserSerializer
+from marketplace.api.views.base import ApiView
+from marketplace.rating.models import Review
 
-
-def _user(user_id: int, load=queries.user_by_id):
-    user = load(user_id)
-    if user is None:
-        raise not_found("user")
-    return user
+User = get_user_model()
 
 
-@cached_response("users", per_user=False, depends=lambda user_id, kw: ["names", "reviews"])
-def list_users(request: HttpRequest) -> HttpResponse:
-    filters = queries.UserFilters(
-        role=v.optional(request.GET, "role", v.choice, Profile.Role.values)
-    )
-    page = page_from(request.GET)
-    return ok(paginate(queries.user_list_queryset(filters), page, serializers.user_item))
+@extend_schema_view(get=extend_schema(parameters=[inputs.UserFilters]))
+class UserListView(CachedGet, ApiView, generics.ListAPIView):
+    """Active users in id order, optionally by role, with profile and ratings."""
+
+    serializer_class = UserSerializer
+    cache_name = "users"
+
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return ["names", "reviews"]
+
+    def get_queryset(self):
+        users = User.objects.filter(is_active=True)
+        found = self.filters(inputs.UserFilters)
+        if "role" in found:
+            users = users.filter(profile__role=found["role"])
+        if switches.eager_loading():
+            users = queries.with_ratings(users.select_related("profile"))
+        return users.order_by("id")
 
 
-@cached_response(
-    "user", per_user=False, depends=lambda user_id, kw: ["names", f"reviews:{kw['user_id']}"]
-)
-def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    return ok(serializers.user_detail(_user(user_id, queries.user_for_detail)))
+class UserDetailView(CachedGet, ApiView, generics.RetrieveAPIView):
+    serializer_class = UserDetailSerializer
+    cache_name = "user"
+
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return ["names", f"reviews:{self.kwargs['user_id']}"]
+
+    def get_queryset(self):
+        users = User.objects.filter(is_active=True)
+        if switches.eager_loading():
+            users = queries.with_ratings(users.select_related("profile"))
+        return users
+
+    def get_object(self):
+        user = self.get_queryset().filter(pk=self.kwargs["user_id"]).first()
+        if user is None:
+            raise NotFound("user not found")
+        return user
 
 
-@cached_response(
-    "user-reviews",
-    per_user=False,
-    depends=lambda user_id, kw: ["names", f"reviews:{kw['user_id']}", "jobrefs"],
-)
-def user_reviews(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = _user(user_id)
-    page = page_from(request.GET)
-    return ok(paginate(queries.user_reviews_queryset(user), page, serializers.review))
+class UserReviewsView(CachedGet, ApiView, generics.ListAPIView):
+    """The reviews a user received, newest first."""
 
+    serializer_class = ReviewSerializer
+    cache_name = "user-reviews"
 
-users = api_view(GET=list_users)
-user = api_view(GET=user_detail)
-reviews = api_view(GET=user_reviews)
+    def cache_depends(self, user_id: int | None) -> list[str]:
+        return ["names", f"reviews:{self.kwargs['user_id']}", "jobrefs"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        user = queries.user_by_id(self.kwargs["user_id"])
+        if user is None:
+            raise NotFound("user not found")
+        reviews = Review.objects.filter(reviewed=user)
+        if switches.eager_loading():
+            reviews = reviews.select_related("reviewer", "job")
+        return reviews.order_by(*queries.NEWEST_FIRST)

@@ -87,23 +87,35 @@ def comparison_frame(result: MeasureResult, variant: str, baseline: str = BASELI
 
 
 def n_plus_one_frame(result: MeasureResult, variant: str = BASELINE) -> pd.DataFrame:
-    """Every N+1 pattern a variant showed: how many queries, where from, the fix, and where
-    the queryset the fix goes on was evaluated (the loop's)."""
+    """Every N+1 pattern a variant showed: how many queries, where from (the serializer
+    field and view, for DRF), the fix, and where it goes (the view's get_queryset, or
+    where the loop's queryset was evaluated)."""
     rows = [
         {
             "scenario": name,
             "queries": d["count"],
             "ms": d["total_ms"],
+            "serializer field": d.get("serializer_field"),
             "call site": d["call_site"],
             "relation": d["relation"],
             "fix": d["fix"],
-            "loop evaluated at": d.get("loop_site"),
+            "fix goes in": d.get("fix_in") or d.get("loop_site"),
         }
         for name, scenario in result.scenarios.items()
         for d in scenario["variants"].get(variant, {}).get("n_plus_one_details", [])
     ]
     return make_frame(
-        rows, ["scenario", "queries", "ms", "call site", "relation", "fix", "loop evaluated at"]
+        rows,
+        [
+            "scenario",
+            "queries",
+            "ms",
+            "serializer field",
+            "call site",
+            "relation",
+            "fix",
+            "fix goes in",
+        ],
     ).set_index("scenario")
 
 
