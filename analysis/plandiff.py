@@ -3,11 +3,21 @@
 Plan viewers' most requested missing feature (dalibo/pev2#377, pgMustard#33) is this
 comparison. Structural changes come first (a sequential scan became an index scan, a
 hash join became a nested loop, a sort disappeared) because they explain the numbers.
-The verdict weighs buffers (deterministic for a given plan and data) and execution
-time (what users feel): a change counts when it moves by at least ``min_change``
-(20%) and an absolute floor, so sub-millisecond jitter does not read as a win. When
-they disagree, time decides and the summary says so. Plans without ANALYZE are
-compared on the planner's total cost.
+
+The verdict follows the instrument's one rule for "faster" (``analysis.stats``): with
+several EXPLAIN ANALYZE runs of each plan, the speedup of the median execution time has
+a bootstrap interval, and a plan is "improved" or "regressed" only when that interval
+excludes 1 *and* the change reaches ``min_change`` (``stats.MIN_EFFECT``, 10%) and an
+absolute floor (``min_ms``); anything else is "unchanged". Buffers (deterministic for a
+plan and its data) never decide; when they move against time, or without it, the
+summary says so. A structural change judged "unchanged" with the same rows is a *plan
+flip*: the planner picked an equivalent plan, and the summary starts with that word.
+
+With a single run of either plan there is no interval: the fallback (marked in the
+summary) needs time and buffers to agree, each moving by twice ``min_change``. Plans
+without ANALYZE are compared on the planner's total cost. A stored plan document keeps
+its runs' execution times under ``RUNS_KEY`` (``analysis.measure.plancapture`` writes
+it), so a plan read back from a results folder keeps its spread.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from analysis import stats
 from analysis.fingerprint import fingerprint
 from analysis.plans import Plan
 
@@ -24,17 +35,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VERDICTS = ("improved", "unchanged", "regressed")
+# Where a stored EXPLAIN document keeps the execution times (ms) of every run it stands for.
+RUNS_KEY = "Execution Runs"
+
+
+def _runs(plan: Plan) -> list[float]:
+    stored = plan.document.get(RUNS_KEY)
+    if stored:
+        return [float(v) for v in stored]
+    return [plan.execution_ms] if plan.execution_ms is not None else []
 
 
 def _as_plan(value: Any) -> tuple[Plan, str | None, list[float]]:
     """The plan, its SQL when known, and its measured execution times (ExplainResult runs)."""
     if isinstance(value, Plan):
-        return value, None, [value.execution_ms] if value.execution_ms is not None else []
+        return value, None, _runs(value)
     plan = getattr(value, "plan", None)
     if isinstance(plan, Plan):  # an ExplainResult
         return plan, getattr(value, "sql", None), list(value.execution_runs_ms)
     plan = Plan.from_json(value)
-    return plan, None, [plan.execution_ms] if plan.execution_ms is not None else []
+    return plan, None, _runs(plan)
 
 
 def _paths(plan: Plan) -> dict[str, list[str]]:
@@ -100,7 +120,12 @@ def _ratio(before: float, after: float) -> str:
 
 @dataclass
 class PlanDiff:
-    """The comparison; ``verdict`` is one of improved, unchanged, regressed."""
+    """The comparison; ``verdict`` is one of improved, unchanged, regressed.
+
+    ``rule`` is how it was decided: ``interval`` (several runs each), ``fallback`` (a
+    single run of either plan) or ``cost`` (no ANALYZE); ``speedup`` is
+    ``analysis.stats.judge``'s dict of the median execution time under ``interval``.
+    """
 
     before: Plan
     after: Plan
@@ -108,13 +133,29 @@ class PlanDiff:
     changes: list[str]
     metrics: dict[str, tuple[float | None, float | None]]
     notes: list[str] = field(default_factory=list)
+    rule: str = "interval"
+    speedup: dict[str, Any] | None = None
+
+    @property
+    def flip(self) -> bool:
+        """A different plan shape that is not better or worse, with the same rows."""
+        rows = self.metrics.get("rows", (None, None))
+        return bool(self.changes) and self.verdict == "unchanged" and rows[0] == rows[1]
 
     @property
     def summary(self) -> str:
-        parts = ["; ".join(self.changes) if self.changes else "same plan shape"]
+        shape = "; ".join(self.changes) if self.changes else "same plan shape"
+        parts = [f"plan flip: {shape}" if self.flip else shape]
         ms = self.metrics.get("execution_ms")
         if ms and ms[0] is not None and ms[1] is not None:
-            parts.append(f"execution {_ms(ms[0])} ms -> {_ms(ms[1])} ms{_ratio(*ms)}")
+            text = f"execution {_ms(ms[0])} ms -> {_ms(ms[1])} ms{_ratio(*ms)}"
+            judged = self.speedup
+            if judged and judged.get("ci"):
+                low, high = judged["ci"]
+                runs = judged["samples"]
+                text += f" (speedup {judged['speedup']:.2f}x, 95% CI {low:.2f}-{high:.2f}, "
+                text += f"{runs[0]} and {runs[1]} runs)"
+            parts.append(text)
         hit, read = self.metrics.get("shared_hit"), self.metrics.get("shared_read")
         if hit and read and self.before.analyzed and self.after.analyzed:
             parts.append(
@@ -152,19 +193,8 @@ def _metrics(before: Plan, after: Plan) -> dict[str, tuple[float | None, float |
     }
 
 
-def _time_direction(
-    before: list[float], after: list[float], min_change: float, min_ms: float
-) -> int:
-    """Median against median, and with several runs each, ranges that do not overlap."""
-    if not before or not after:
-        return 0
-    direction = _direction(statistics.median(before), statistics.median(after), min_change, min_ms)
-    if len(before) > 1 and len(after) > 1:
-        if direction < 0 and max(after) >= min(before):
-            return 0
-        if direction > 0 and min(after) <= max(before):
-            return 0
-    return direction
+def _buffers(plan: Plan) -> float:
+    return float(plan.shared_hit + plan.shared_read + plan.temp_written)
 
 
 def _verdict(
@@ -174,37 +204,49 @@ def _verdict(
     min_change: float,
     min_ms: float,
     notes: list[str],
-) -> str:
+) -> tuple[str, str, dict[str, Any] | None]:
+    """The verdict, the rule that decided it, and the judged speedup (interval rule only)."""
     if not (before.analyzed and after.analyzed):
         direction = _direction(before.total_cost, after.total_cost, min_change, 0.01)
-        return VERDICTS[direction + 1]
-    time = _time_direction(*runs, min_change, min_ms)
-    buffers = _direction(
-        float(before.shared_hit + before.shared_read + before.temp_written),
-        float(after.shared_hit + after.shared_read + after.temp_written),
-        min_change,
-        2.0,
-    )
-    if time and buffers and time != buffers:
-        notes.append("buffers moved the other way than time; time decides")
-    direction = time or buffers
-    return VERDICTS[direction + 1]
+        return VERDICTS[direction + 1], "cost", None
+    b_runs, a_runs = runs
+    if len(b_runs) >= 2 and len(a_runs) >= 2:
+        buffers = _direction(_buffers(before), _buffers(after), min_change, 2.0)
+        judged = stats.judge(b_runs, a_runs, 50, min_effect=min_change)
+        time = {"faster": -1, "slower": 1}.get(str(judged["verdict"]), 0)
+        if abs(statistics.median(a_runs) - statistics.median(b_runs)) < min_ms:
+            time = 0
+        if time and buffers and time != buffers:
+            notes.append("buffers moved the other way than time; time decides")
+        elif buffers and not time:
+            notes.append("buffers moved, but time stayed within its spread")
+        return VERDICTS[time + 1], "interval", judged
+    # One run of either plan: no interval. Time and buffers must agree, by twice the effect.
+    buffers = _direction(_buffers(before), _buffers(after), 2 * min_change, 2.0)
+    time = 0
+    if b_runs and a_runs:
+        time = _direction(b_runs[0], a_runs[0], 2 * min_change, min_ms)
+    direction = time if time == buffers else 0
+    if time or buffers:
+        notes.append("one run of a plan, no interval: time and buffers must agree (fallback)")
+    return VERDICTS[direction + 1], "fallback", None
 
 
 def diff_plans(
-    before: Any, after: Any, *, min_change: float = 0.2, min_ms: float = 0.05
+    before: Any, after: Any, *, min_change: float = stats.MIN_EFFECT, min_ms: float = 0.05
 ) -> PlanDiff:
     """Compare two plans (Plan, ExplainResult or EXPLAIN JSON) of the same statement.
 
-    With ExplainResults of several runs, time counts as changed only when the medians
-    differ by ``min_change`` and the two ranges of runs do not overlap.
+    With several runs of each (an ExplainResult, or a stored document carrying
+    ``RUNS_KEY``), time counts as changed only when the interval of the speedup of the
+    median excludes 1 and the change is at least ``min_change`` and ``min_ms``.
     """
     before_plan, before_sql, before_runs = _as_plan(before)
     after_plan, after_sql, after_runs = _as_plan(after)
     notes: list[str] = []
     if before_sql and after_sql and fingerprint(before_sql) != fingerprint(after_sql):
         notes.append("note: the two plans are of different statements")
-    verdict = _verdict(
+    verdict, rule, judged = _verdict(
         before_plan, after_plan, (before_runs, after_runs), min_change, min_ms, notes
     )
     metrics = _metrics(before_plan, after_plan)
@@ -217,4 +259,6 @@ def diff_plans(
         changes=_structural(before_plan, after_plan),
         metrics=metrics,
         notes=notes,
+        rule=rule,
+        speedup=judged,
     )

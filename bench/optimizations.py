@@ -1,22 +1,32 @@
 """Benchmark: every scenario under baseline, indexes, eager, cache and all, on fresh data.
 
-Usage: ``python bench/optimizations.py --scale medium [--repeat 20] [--warmup 2] [--keep]``
+Usage: ``python bench/optimizations.py --scale medium [--repeat 200] [--time-box 2] [--keep]``
 
 It creates a fresh database next to the workbench's (``DATABASE_URL`` or the embedded
 server), migrates it, seeds it at ``--scale`` and measures with
-``workbench.study.measure.measure`` in one process, variant after variant on the same
-data: each scenario ``--warmup`` untimed calls then ``--repeat`` timed ones, plans
-explained, and the mixed cache workload under the cache variants. Then, under ``all``,
+``workbench.study.measure.measure`` in one process, the variants interleaved in rounds on
+the same data: each scenario ``--warmup`` untimed calls then ``--repeat`` timed ones
+(cut short by ``--time-box`` seconds per scenario and variant), plans explained, and the
+mixed cache workload under every variant. Then, under ``all``,
 the mixed workload again at each ``--write-shares`` value, to show how the hit rate
 depends on the share of writes. The full results go to ``--out`` (``results.json``,
 ``measurements.parquet``, ``plans/``).
 
 Prints one JSON line per scenario::
 
-    {"scenario": "job_list", "baseline": {"queries", "data_queries", "n_plus_one", "p50_ms",
-     "p95_ms", "db_ms", "db_cpu_ms"}, "indexes": {...}, "eager": {...}, "cache": {...},
-     "all": {...}, "speedup_p50": baseline p50 / all p50, "speedup_p50_eager": ...,
+    {"scenario": "job_list", "baseline": {"queries", "data_queries", "n_plus_one", "samples",
+     "p50_ms", "p95_ms", "db_ms", "db_cpu_ms"}, "indexes": {...}, "eager": {...}, "cache": {...},
+     "all": {...}, "speedup_p50": baseline p50 / all p50, "speedup_ci": [low, high],
+     "speedup_verdict": "faster" | "slower" | "no change", "speedup_miss_p50": the same
+     on the calls of all that missed the cache, "speedup_miss_ci", "speedup_miss_verdict",
+     "speedup_mixed_p50"/"_ci"/"_verdict": on the mixed traffic's requests of this
+     scenario (null unless the mixed result carries per-request samples),
+     "speedup_p50_eager": ...,
      "db_ms_ratio": all / baseline, "db_cpu_ratio": all / baseline}
+
+Every speedup is ``analysis.stats.judge`` (p50 of the baseline over p50 of ``all``, a
+bootstrap 95% interval, a verdict only when the interval excludes 1 and the change is
+at least 10%).
 
 and a last line ``{"cache_hit_rate": ..., ...}`` with the mixed workload's figures, the
 same mixed traffic under every variant (hit rate, read p50/p95, queries, database time
@@ -39,7 +49,49 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import scratch  # noqa: E402  (bench/, this script's own folder)
 
 FIGURES = ("queries", "data_queries", "count_queries", "auth_queries", "n_plus_one")
-FIGURES += ("p50_ms", "p95_ms", "db_ms", "db_cpu_ms")
+FIGURES += ("samples", "p50_ms", "p95_ms", "db_ms", "db_cpu_ms")
+REQUEST_KEYS = ("requests", "request_ms", "latencies_ms", "samples_ms")
+"""Where a mixed result may hold its per-request samples: numbers (ms), or rows with a
+``scenario`` (or ``read``) and ``wall_ms`` (or ``ms``)."""
+
+
+def _judged(prefix: str, judged: dict | None) -> dict:
+    judged = judged or {}
+    return {
+        f"{prefix}_p50": judged.get("speedup"),
+        f"{prefix}_ci": judged.get("ci"),
+        f"{prefix}_verdict": judged.get("verdict"),
+    }
+
+
+def _requests(figures: dict | None, scenario: str | None = None) -> list[float]:
+    """Per-request wall times (ms) of a mixed result, of one scenario if named; [] if none."""
+    for key in REQUEST_KEYS:
+        values = (figures or {}).get(key)
+        if not isinstance(values, list) or not values:
+            continue
+        if all(isinstance(v, int | float) for v in values):
+            return [float(v) for v in values] if scenario is None else []
+        picked = []
+        for v in values:
+            if isinstance(v, list) and len(v) >= 3:  # [name, kind, ms, hit] (analysis.workload)
+                v = {"scenario": v[0], "ms": v[2]}
+            if not isinstance(v, dict):
+                continue
+            ms = v.get("wall_ms", v.get("ms"))
+            name = v.get("scenario", v.get("read"))
+            if isinstance(ms, int | float) and (scenario is None or name == scenario):
+                picked.append(float(ms))
+        return picked
+    return []
+
+
+def _mixed_speedup(result, scenario: str | None = None) -> dict | None:
+    from analysis.stats import judge
+
+    before = _requests(result.mixed.get("baseline"), scenario)
+    after = _requests(result.mixed.get("all"), scenario)
+    return judge(before, after, 50) if before and after else None
 
 
 def _ratio(after, before) -> float | None:
@@ -116,7 +168,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="medium")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--repeat", type=int, default=20, help="timed calls per scenario")
+    parser.add_argument("--repeat", type=int, default=200, help="timed calls per scenario")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (10)")
+    parser.add_argument("--time-box", type=float, default=2.0, help="seconds per cell (0: none)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls before them")
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000, help="mixed workload requests")
@@ -135,6 +189,7 @@ def main() -> int:
         django_env.setup()
         from django.core.management import call_command
 
+        from analysis.measure.latency import speedup
         from fixtures.seeding import seed
         from workbench.study import variants
         from workbench.study.measure import measure
@@ -145,6 +200,8 @@ def main() -> int:
         started = time.perf_counter()
         result = measure(
             repeat=args.repeat,
+            rounds=args.rounds,
+            time_box=args.time_box or None,
             warmup=args.warmup,
             page_size=args.page_size,
             mixed_requests=args.requests,
@@ -169,13 +226,18 @@ def main() -> int:
         rows = []
         for name, scenario in result.scenarios.items():
             figures = {
-                variant: {k: f[k] for k in FIGURES} for variant, f in scenario["variants"].items()
+                variant: {k: f.get(k) for k in FIGURES}
+                for variant, f in scenario["variants"].items()
             }
             base, best = figures.get("baseline", {}), figures.get("all", {})
+            judged = scenario["variants"].get("all", {}).get("speedup")
+            miss = speedup(result.walls(name, "baseline"), result.walls(name, "all", hit=False))
             row = {
                 "scenario": name,
                 **figures,
-                "speedup_p50": _ratio(base.get("p50_ms"), best.get("p50_ms")),
+                **_judged("speedup", judged),
+                **_judged("speedup_miss", miss),
+                **_judged("speedup_mixed", _mixed_speedup(result, name)),
                 "speedup_p50_eager": _ratio(base.get("p50_ms"), figures["eager"]["p50_ms"])
                 if "eager" in figures
                 else None,
@@ -190,6 +252,7 @@ def main() -> int:
             json.dumps(
                 {
                     "cache_hit_rate": cache.get("hit_rate"),
+                    **_judged("speedup_mixed", _mixed_speedup(result)),
                     "cache": cache,
                     "hit_rate_by_write_share": sweep,
                     "mixed": mixed,
@@ -202,6 +265,8 @@ def main() -> int:
                     "scale": args.scale,
                     "rows_seeded": seeded.total_rows,
                     "repeat": args.repeat,
+                    "rounds": result.parameters["rounds"],
+                    "time_box": args.time_box or None,
                     "warmup": args.warmup,
                     "seconds": round(seconds, 1),
                     "out": str(out),

@@ -11,14 +11,18 @@
 #
 # Every scenario measured as the marketplace stands: the plan's indexes reverted (Django's
 # own foreign-key and unique indexes stay), eager loading and caching off. Each scenario
-# is one real request through Django's test client, as a real user picked from the data:
-# one untimed call, then `repeat` timed ones. The result is stored in
-# `results_dir/02_baseline/`; the later notebooks measure their variants against it.
+# is one real request through Django's test client, as a real user picked from the data.
+# Every variant is measured here, interleaved in rounds (each round enters every variant,
+# the order rotated), `repeat` timed calls per scenario and variant at most, within
+# `time_box` seconds: drift on a busy machine spreads over all of them instead of landing
+# on whichever runs last. The result is stored in `results_dir/02_baseline/`; the later
+# notebooks show their variants from it.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
-repeat: int = 3  # timed repeats per measurement
+repeat: int = 20  # timed calls per scenario and variant, interleaved in rounds
+time_box: float = 0.5  # timed seconds per scenario and variant at most (0: no limit)
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
@@ -42,10 +46,11 @@ stage = report_steps.measure_stage(
     scale=scale,
     seed=seed,
     repeat=repeat,
+    time_box=time_box or None,
     page_size=page_size,
     allow_external=allow_external,
 )
-baseline = stage.own
+baseline = stage.view  # stage.own holds every variant, measured with the baseline
 
 # %% [markdown]
 # ## Per scenario

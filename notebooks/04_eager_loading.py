@@ -17,7 +17,8 @@
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
 seed: int = 42  # random seed of the generated data
-repeat: int = 3  # timed repeats per measurement
+repeat: int = 20  # timed calls per scenario and variant, interleaved in rounds
+time_box: float = 0.5  # timed seconds per scenario and variant at most (0: no limit)
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 page_sizes: list[int] = [10, 50]  # two page sizes to compare query counts at
@@ -43,6 +44,7 @@ stage = report_steps.measure_stage(
     scale=scale,
     seed=seed,
     repeat=repeat,
+    time_box=time_box or None,
     page_size=page_size,
     allow_external=allow_external,
 )

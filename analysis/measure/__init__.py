@@ -8,14 +8,17 @@ cleared). ``around`` is one more context manager the whole run happens in, e.g. 
 that restores the database's index state afterwards. The *baseline* is the variant the
 others are diffed against: ``baseline=`` names it, else it is the first variant given.
 
-    result = measure(scenarios, {"before": before, "after": after}, repeat=5, warmup=1)
-    result.frame()          # one row per scenario x variant x repeat
+    result = measure(scenarios, {"before": before, "after": after}, repeat=200, warmup=1)
+    result.frame()          # one row per scenario x variant x timed call
+    result.figures("a_scenario", "after")["speedup"]  # {"speedup", "ci", "verdict", ...}
     result.summary_frame()  # one row per scenario x variant
     result.write("results/run1")
     load("results/run1")    # the same result, read back
 
-The package's modules, one concept each: ``run`` (the loop over variants and
-scenarios), ``runner`` (one scenario's calls and the figures from them), ``classify``
+The package's modules, one concept each: ``run`` (the interleaved rounds over variants
+and scenarios), ``rounds`` (how many rounds, calls per round, the variants' order in
+each), ``runner`` (one scenario's calls and the figures from them), ``latency``
+(percentile intervals, hit and miss blocks, speedups with verdicts), ``classify``
 (data, count, auth or control queries), ``plancapture`` (EXPLAIN of what ran, diffed
 against the baseline), ``result`` (the record and its results folder, whose layout its
 docstring gives). Percentiles are ``analysis.stats.percentile``.
@@ -24,28 +27,37 @@ docstring gives). Percentiles are ``analysis.stats.percentile``.
 from analysis.measure.classify import CATEGORIES, CONTROL_KINDS, Classifier, Rule, classifier
 from analysis.measure.errors import MeasureError
 from analysis.measure.result import (
+    CONTRACT_FIGURES,
     RUN_COLUMNS,
     SCHEMA_VERSION,
     SUMMARY_FIGURES,
     MeasureResult,
     load,
 )
+from analysis.measure.rounds import ROUNDS, SAMPLES, TIME_BOX, Order, grouped, rotation
 from analysis.measure.run import VariantFactory, measure
 from analysis.stats import percentile
 
 __all__ = [
     "CATEGORIES",
+    "CONTRACT_FIGURES",
     "CONTROL_KINDS",
+    "ROUNDS",
     "RUN_COLUMNS",
+    "SAMPLES",
     "SCHEMA_VERSION",
     "SUMMARY_FIGURES",
+    "TIME_BOX",
     "Classifier",
     "MeasureError",
     "MeasureResult",
+    "Order",
     "Rule",
     "VariantFactory",
     "classifier",
+    "grouped",
     "load",
     "measure",
     "percentile",
+    "rotation",
 ]

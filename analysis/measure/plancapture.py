@@ -6,6 +6,12 @@ BUFFERS)`` (``analysis.explain``). The baseline variant's plans are kept; every 
 variant's plan is diffed against the baseline's plan of the same fingerprint
 (``analysis.plandiff``), and the baseline's statements a variant no longer issues are
 listed as *disappeared*.
+
+A diff calls a plan improved or regressed only when the interval of its execution time
+says so, which takes several runs: ``EXPLAIN_RUNS`` (5, after one discarded warm-up run)
+is the default a caller should pass as ``explain_runs``. The stored document keeps every
+run's execution time under ``analysis.plandiff.RUNS_KEY``, so a later process diffing
+against a stored baseline (``reference``) still knows the baseline's spread.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from analysis.explain import explain as run_explain
 from analysis.fingerprint import brief
 from analysis.measure.classify import CONTROL_KINDS
 from analysis.measure.result import MeasureResult
-from analysis.plandiff import diff_plans
+from analysis.plandiff import RUNS_KEY, diff_plans
 from analysis.records import QueryRecord
 from analysis.stats import rounded
 
 EXPLAINED_KINDS = ("SELECT", "WITH")
+# Runs of EXPLAIN ANALYZE per statement for an interval of its execution time (see above).
+EXPLAIN_RUNS = 5
 
 
 def _explainable(records: Iterable[QueryRecord]) -> dict[str, tuple[QueryRecord, int]]:
@@ -94,7 +102,7 @@ def record_plans(
                 "seen_in": "timed" if fp in timed else "warmup",
             }
             try:
-                explained = run_explain(record, runs=explain_runs)
+                explained = run_explain(record, runs=explain_runs, warmup=min(explain_runs - 1, 1))
             except ExplainError as exc:
                 entry["error"] = str(exc)
                 plans.append(entry)
@@ -114,7 +122,7 @@ def record_plans(
                 "sql": record.sql,
                 "params": _json_params(record.params),
                 "call_site": record.call_site.short,
-                "plan": explained.document,
+                "plan": {**explained.document, RUNS_KEY: explained.execution_runs_ms},
             }
             if is_baseline:
                 baseline_plans[(scenario, fp)] = explained
@@ -125,6 +133,9 @@ def record_plans(
                         "fingerprint": fp,
                         "sql": entry["sql"],
                         "verdict": diff.verdict,
+                        "flip": diff.flip,
+                        "rule": diff.rule,
+                        "speedup": diff.speedup,
                         "summary": diff.summary,
                     }
                 )

@@ -2,23 +2,34 @@
 
 Results folder (``MeasureResult.write``)
 ----------------------------------------
-``measurements.parquet``: one row per scenario x variant x repeat, columns ``scenario,
-variant, repeat, wall_ms, queries, data_queries, count_queries, auth_queries,
-control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses, fingerprints``.
+``measurements.parquet``: one row per scenario x variant x timed call, columns
+``scenario, variant, repeat`` (the call's index in its cell), ``round`` (the interleaved
+round it ran in, from 0), ``wall_ms, hit`` (true: read the cache and missed nothing,
+false: missed, null: read no cache), ``queries, data_queries, count_queries,
+auth_queries, control_queries, db_ms, db_cpu_ms, n_plus_one, cache_hits, cache_misses,
+fingerprints``.
 
 ``results.json``::
 
     {"schema_version": 1,
-     "parameters": {"repeat", "warmup", "variants", "scenarios", ...caller's extras},
+     "parameters": {"repeat", "rounds", "time_box", "min_effect", "warmup", "variants",
+                    "scenarios", "baseline", ...caller's extras},
      "db_cpu": {"method", "description"},   # backend_schedstat | backend_stat |
                                              # pg_stat_statements | unavailable
      "context": {...},                       # the caller's (scale, index state, ...)
      "scenarios": [
        {"name", ...describe(),
         "variants": {"<variant>": {
+           "measured_on",                     # "isolated": one scenario at a time
+           "samples", "rounds",               # timed calls, and the rounds they came from
            "queries", "data_queries", "count_queries", "auth_queries", "control_queries",
            "n_plus_one",                      # medians over the timed calls
            "p50_ms", "p95_ms", "mean_ms", "min_ms", "max_ms",   # wall time
+           "p50_ci", "p95_ci", "p99_ms", "p99_ci",  # 95% bootstrap [low, high], null < 2
+           "speedup": {"q", "speedup", "ci", "verdict", "samples"},  # not the baseline;
+                                              # analysis.stats.judge(baseline, this, 50);
+                                              # null when no baseline calls to judge by
+           "hit", "miss": {"samples", "p50_ms", "p50_ci", "p95_ms", "p95_ci"},  # or null
            "db_ms",                           # median of summed query durations
            "db_cpu_ms",                       # median per call, null if unavailable
            "cache": {"hit_rate", "hits", "misses", "reads", "writes",
@@ -59,7 +70,9 @@ RUN_COLUMNS = [
     "scenario",
     "variant",
     "repeat",
+    "round",
     "wall_ms",
+    "hit",
     "queries",
     "data_queries",
     "count_queries",
@@ -73,6 +86,7 @@ RUN_COLUMNS = [
     "fingerprints",
 ]
 SUMMARY_FIGURES = (
+    "samples",
     "queries",
     "data_queries",
     "count_queries",
@@ -83,6 +97,19 @@ SUMMARY_FIGURES = (
     "db_ms",
     "db_cpu_ms",
 )
+CONTRACT_FIGURES = (
+    "measured_on",
+    "samples",
+    "rounds",
+    "p50_ci",
+    "p95_ci",
+    "p99_ms",
+    "p99_ci",
+    "speedup",
+    "hit",
+    "miss",
+)
+"""The figures of a cell about how it was measured and how sure it is (issue 12's contract)."""
 
 
 class MeasureResult:
@@ -102,6 +129,17 @@ class MeasureResult:
 
     def figures(self, scenario: str, variant: str) -> dict[str, Any]:
         return self.scenarios[scenario]["variants"][variant]
+
+    def walls(self, scenario: str, variant: str, hit: bool | None = None) -> list[float]:
+        """The wall times (ms) of the timed calls of a cell, in order; ``hit=True``/``False``
+        keeps only the cache's hits / misses."""
+        return [
+            r["wall_ms"]
+            for r in self.rows
+            if r["scenario"] == scenario
+            and r["variant"] == variant
+            and (hit is None or (r.get("hit") is not None and bool(r["hit"]) == hit))
+        ]
 
     @property
     def cache(self) -> dict[str, Any]:
@@ -130,13 +168,18 @@ class MeasureResult:
         return pd.DataFrame(rows, columns=["scenario", "variant", *SUMMARY_FIGURES])
 
     def summary_scenarios(self) -> list[dict[str, Any]]:
-        """``[{name, variants: {v: {queries, n_plus_one, p50_ms, p95_ms, db_ms, db_cpu_ms}}}]``."""
+        """``[{name, variants: {v: {queries, n_plus_one, p50_ms, p95_ms, db_ms, db_cpu_ms,
+        ...CONTRACT_FIGURES}}}]`` (a figure an older results folder lacks is left out)."""
         keys = ("queries", "n_plus_one", "p50_ms", "p95_ms", "db_ms", "db_cpu_ms")
         return [
             {
                 "name": name,
                 "variants": {
-                    variant: {k: f[k] for k in keys} for variant, f in scenario["variants"].items()
+                    variant: {
+                        **{k: f[k] for k in keys},
+                        **{k: f[k] for k in CONTRACT_FIGURES if k in f},
+                    }
+                    for variant, f in scenario["variants"].items()
                 },
             }
             for name, scenario in self.scenarios.items()

@@ -2,9 +2,12 @@
 
 Each timed call runs inside ``analysis.capture.capture`` and records its wall time, its
 queries by category (``analysis.measure.classify``), their driver-side time, its N+1
-patterns, the database's CPU (``analysis.dbcpu``) and the cache counters the caller's
-``cache_probe`` returns. :func:`figures` turns the calls into the medians, percentiles
-(``analysis.stats``) and totals the results hold.
+patterns, the database's CPU (``analysis.dbcpu``), the cache counters the caller's
+``cache_probe`` returns (a *hit* when it read the cache and missed nothing) and the round
+it ran in. :func:`figures` turns the calls of every round into the medians, percentiles
+with their intervals, hit and miss blocks (``analysis.measure.latency``) and totals the
+results hold. A call keeps its captured queries (``run``) only while the run needs them
+(the first round's, for plans and N+1 details): thousands of calls would not fit.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.capture import capture
-from analysis.dbcpu import CpuMeter
 from analysis.measure.classify import CATEGORIES, Classifier
 from analysis.measure.errors import MeasureError
+from analysis.measure.latency import hit, hit_miss, intervals
 from analysis.nplusone import detect_n_plus_one
 from analysis.records import CaptureRun, QueryRecord
+from analysis.stackcpu import StackCpuMeter
 from analysis.stats import median, percentile, rounded
 
 
@@ -49,14 +53,25 @@ def describe_scenario(scenario: Any) -> dict[str, Any]:
 @dataclass
 class Call:
     wall_ms: float
-    run: CaptureRun
+    run: CaptureRun | None  # dropped (None) once the run has used the queries
     categories: dict[str, int]
-    cpu_ms: float | None
+    cpu_ms: float | None  # the database's (backend and parallel workers)
     cache_hits: int | None
     cache_misses: int | None
     redis_hits: int | None
     redis_misses: int | None
     n_plus_one: int
+    queries: int = 0
+    db_ms: float = 0.0
+    fingerprints: int = 0  # distinct statement shapes
+    round: int = 0
+    app_cpu_ms: float | None = None  # this process's
+    redis_cpu_ms: float | None = None  # the Redis server's
+    total_cpu_ms: float | None = None
+
+    @property
+    def hit(self) -> bool | None:
+        return hit(self.cache_hits, self.cache_misses)
 
 
 def _diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, key: str):
@@ -69,7 +84,7 @@ class Runner:
     def __init__(
         self,
         classify: Classifier,
-        cpu: CpuMeter | None,
+        cpu: StackCpuMeter | None,
         cache_probe: Callable[[], Mapping[str, Any]] | None,
         n_plus_one_threshold: int,
     ) -> None:
@@ -78,14 +93,14 @@ class Runner:
         self.cache_probe = cache_probe
         self.threshold = n_plus_one_threshold
 
-    def call(self, scenario: Any) -> Call:
+    def call(self, scenario: Any, round_index: int = 0) -> Call:
         probe_before = self.cache_probe() if self.cache_probe else None
         cpu_before = self.cpu.read() if self.cpu is not None else None
         with capture(label=scenario.name) as run:
             started = time.perf_counter()
             scenario()
             wall_ms = (time.perf_counter() - started) * 1000.0
-        cpu_ms = self.cpu.elapsed_ms(cpu_before) if self.cpu is not None else None
+        used = self.cpu.elapsed(cpu_before) if self.cpu is not None else {}
         probe_after = self.cache_probe() if self.cache_probe else None
         categories = dict.fromkeys(CATEGORIES, 0)
         for record in run.queries:
@@ -94,20 +109,29 @@ class Runner:
             wall_ms=wall_ms,
             run=run,
             categories=categories,
-            cpu_ms=cpu_ms,
+            cpu_ms=used.get("db_cpu_ms"),
+            app_cpu_ms=used.get("app_cpu_ms"),
+            redis_cpu_ms=used.get("redis_cpu_ms"),
+            total_cpu_ms=used.get("total_cpu_ms"),
             cache_hits=_diff(probe_before, probe_after, "hits"),
             cache_misses=_diff(probe_before, probe_after, "misses"),
             redis_hits=_diff(probe_before, probe_after, "redis_hits"),
             redis_misses=_diff(probe_before, probe_after, "redis_misses"),
             n_plus_one=len(detect_n_plus_one(run, threshold=self.threshold)),
+            queries=len(run.queries),
+            db_ms=run.total_ms,
+            fingerprints=len({q.fingerprint for q in run.queries}),
+            round=round_index,
         )
 
 
-def run_scenario(
-    runner: Runner, scenario: Any, variant: str, repeat: int, warmup: int
-) -> tuple[list[Call], list[QueryRecord]]:
-    """The timed calls, and the queries of the first warm-up call (a cold cache's misses)."""
-    calls, warm = [], []
+def _failed(scenario: Any, variant: str, exc: AssertionError) -> MeasureError:
+    return MeasureError(f"scenario {scenario.name!r} failed under {variant!r}: {exc}")
+
+
+def warm_up(scenario: Any, variant: str, warmup: int) -> list[QueryRecord]:
+    """``warmup`` untimed calls; the queries of the first (a cold cache's misses)."""
+    warm: list[QueryRecord] = []
     try:
         for i in range(warmup):
             if i == 0:
@@ -116,14 +140,35 @@ def run_scenario(
                 warm = run.queries
             else:
                 scenario()
-        for _ in range(repeat):
-            calls.append(runner.call(scenario))
     except AssertionError as exc:
-        raise MeasureError(f"scenario {scenario.name!r} failed under {variant!r}: {exc}") from None
-    return calls, warm
+        raise _failed(scenario, variant, exc) from None
+    return warm
+
+
+def timed_calls(
+    runner: Runner,
+    scenario: Any,
+    variant: str,
+    quota: int,
+    budget_s: float | None = None,
+    round_index: int = 0,
+) -> list[Call]:
+    """Up to ``quota`` timed calls; fewer when they have taken ``budget_s`` seconds
+    (overheads included), but always one."""
+    calls: list[Call] = []
+    started = time.perf_counter()
+    try:
+        while len(calls) < quota:
+            if calls and budget_s is not None and time.perf_counter() - started >= budget_s:
+                break
+            calls.append(runner.call(scenario, round_index))
+    except AssertionError as exc:
+        raise _failed(scenario, variant, exc) from None
+    return calls
 
 
 def figures(calls: list[Call]) -> dict[str, Any]:
+    """The figures of one scenario under one variant, over the timed calls of every round."""
     walls = [c.wall_ms for c in calls]
 
     def med_int(values: Iterable[float]) -> int:
@@ -136,19 +181,29 @@ def figures(calls: list[Call]) -> dict[str, Any]:
     hits, misses = total("cache_hits"), total("cache_misses")
     lookups = (hits or 0) + (misses or 0)
     return {
-        "queries": med_int(len(c.run.queries) for c in calls),
+        "measured_on": "isolated",
+        "samples": len(calls),
+        "rounds": len({c.round for c in calls}),
+        "queries": med_int(c.queries for c in calls),
         "data_queries": med_int(c.categories["data"] for c in calls),
         "count_queries": med_int(c.categories["count"] for c in calls),
         "auth_queries": med_int(c.categories["auth"] for c in calls),
         "control_queries": med_int(c.categories["control"] for c in calls),
-        "n_plus_one": med_int(c.n_plus_one for c in calls),
+        # any call's N+1 counts (a cached variant's misses included), not the median call's
+        "n_plus_one": max(c.n_plus_one for c in calls),
         "p50_ms": round(percentile(walls, 50), 3),
         "p95_ms": round(percentile(walls, 95), 3),
+        **intervals(walls),
         "mean_ms": round(statistics.fmean(walls), 3),
         "min_ms": round(min(walls), 3),
         "max_ms": round(max(walls), 3),
-        "db_ms": round(median(c.run.total_ms for c in calls), 3),
-        "db_cpu_ms": rounded(median(c.cpu_ms for c in calls)),
+        "db_ms": round(median(c.db_ms for c in calls), 3),
+        # CPU as means per call: parallel workers' CPU moves in 10 ms clock ticks, which
+        # a median would round away (analysis.dbcpu)
+        "db_cpu_ms": rounded(mean(c.cpu_ms for c in calls)),
+        "app_cpu_ms": rounded(mean(c.app_cpu_ms for c in calls)),
+        "redis_cpu_ms": rounded(mean(c.redis_cpu_ms for c in calls)),
+        "total_cpu_ms": rounded(mean(c.total_cpu_ms for c in calls)),
         "cache": {
             "hit_rate": round(hits / lookups, 4) if hits is not None and lookups else None,
             "hits": hits,
@@ -158,7 +213,28 @@ def figures(calls: list[Call]) -> dict[str, Any]:
             "redis_hits": total("redis_hits"),
             "redis_misses": total("redis_misses"),
         },
+        **_with_counts(hit_miss(walls, [c.hit for c in calls]), calls),
     }
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """The mean of the values, or None when any is missing (a part not measured)."""
+    values = list(values)
+    if not values or any(v is None for v in values):
+        return None
+    return statistics.fmean(values)
+
+
+def _with_counts(blocks: dict[str, Any], calls: list[Call]) -> dict[str, Any]:
+    """The hit and miss blocks gain the queries of their calls (a miss's are the real cost)."""
+    for name, wanted in (("hit", True), ("miss", False)):
+        block = blocks.get(name)
+        picked = [c for c in calls if c.hit is wanted]
+        if block and picked:
+            block["queries"] = int(round(median(c.queries for c in picked)))
+            block["data_queries"] = int(round(median(c.categories["data"] for c in picked)))
+            block["n_plus_one"] = max(c.n_plus_one for c in picked)
+    return blocks
 
 
 def n_plus_one_details(run: CaptureRun, threshold: int) -> list[dict[str, Any]]:
@@ -187,16 +263,18 @@ def row(scenario: str, variant: str, index: int, call: Call) -> dict[str, Any]:
         "scenario": scenario,
         "variant": variant,
         "repeat": index,
+        "round": call.round,
         "wall_ms": call.wall_ms,
-        "queries": len(call.run.queries),
+        "hit": call.hit,
+        "queries": call.queries,
         "data_queries": call.categories["data"],
         "count_queries": call.categories["count"],
         "auth_queries": call.categories["auth"],
         "control_queries": call.categories["control"],
-        "db_ms": call.run.total_ms,
+        "db_ms": call.db_ms,
         "db_cpu_ms": call.cpu_ms,
         "n_plus_one": call.n_plus_one,
         "cache_hits": call.cache_hits,
         "cache_misses": call.cache_misses,
-        "fingerprints": len({q.fingerprint for q in call.run.queries}),
+        "fingerprints": call.fingerprints,
     }

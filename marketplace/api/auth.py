@@ -19,6 +19,7 @@ from rest_framework import authentication, exceptions
 
 SALT = "marketplace.api"
 KEYWORD = "Bearer"
+_UNCHECKED = object()
 
 
 def token_for(user) -> str:
@@ -40,9 +41,18 @@ def user_id_from_token(token: str) -> int | None:
 def token_user_id(request) -> int | None:
     """The user id of the request's bearer token; None without one; 401 when it is bad.
 
-    Only the signature is checked (no query). A client sending a bad token has a bug, and
-    answering a public endpoint as if it were anonymous would hide it.
+    Only the signature is checked (no query), once per request. A client sending a bad
+    token has a bug, and answering a public endpoint as if it were anonymous would hide it.
     """
+    raw = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    checked = getattr(raw, "_bearer_user_id", _UNCHECKED)
+    if checked is not _UNCHECKED:
+        return checked
+    raw._bearer_user_id = user_id = _checked_user_id(request)
+    return user_id
+
+
+def _checked_user_id(request) -> int | None:
     header = request.headers.get("Authorization")
     if header is None:
         return None

@@ -6,7 +6,7 @@ import copy
 import re
 
 from analysis.explain import explain
-from analysis.plandiff import diff_plans
+from analysis.plandiff import RUNS_KEY, diff_plans
 from analysis.plans import Plan
 from tests.core.conftest import run_sql
 
@@ -52,9 +52,11 @@ def test_same_plan_is_unchanged_and_small_moves_are_noise(items):
         document["Execution Time"] = result.execution_ms * factor
         return Plan(document)
 
-    assert diff_plans(result.plan, with_time(1.1)).verdict == "unchanged"  # under 20%
-    assert diff_plans(result.plan, with_time(3)).verdict == "regressed"
-    assert diff_plans(with_time(3), result.plan).verdict == "improved"
+    # One run each: no interval, so time alone (buffers unchanged) never decides.
+    lone = diff_plans(result.plan, with_time(3))
+    assert (lone.verdict, lone.rule) == ("unchanged", "fallback")
+    assert "no interval" in lone.summary
+    assert diff_plans(with_time(3), result.plan).verdict == "unchanged"
 
 
 def test_plans_without_analyze_are_compared_on_cost(items):
@@ -68,12 +70,15 @@ def test_plans_without_analyze_are_compared_on_cost(items):
 
 def test_time_and_buffers_disagreeing_lets_time_decide(items):
     plan = explain(QUERY, [3], set_local=SERIAL).plan
+    ms = plan.execution_ms
+    before = copy.deepcopy(plan.document)
+    before[RUNS_KEY] = [ms, ms * 1.05, ms * 0.95, ms * 1.02, ms * 0.98]
     slower = copy.deepcopy(plan.document)
-    slower["Execution Time"] = plan.execution_ms * 3 + 1
+    slower[RUNS_KEY] = [ms * 3 + 1, ms * 3.2 + 1, ms * 2.9 + 1, ms * 3.1 + 1, ms * 3 + 1]
     slower["Plan"]["Shared Hit Blocks"] = 1
     slower["Plan"]["Shared Read Blocks"] = 0
-    diff = diff_plans(plan, Plan(slower))
-    assert diff.verdict == "regressed"
+    diff = diff_plans(Plan(before), Plan(slower))
+    assert (diff.verdict, diff.rule) == ("regressed", "interval")
     assert "time decides" in diff.summary
 
 

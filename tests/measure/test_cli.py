@@ -20,6 +20,8 @@ from workbench.env import services
         (["--page-size", "0"], "--page-size: must be 1 or more"),
         (["--write-share", "1.5"], "--write-share: must be from 0 to below 1"),
         (["--scenarios", ","], "name at least one scenario"),
+        (["--repeat", "5", "--rounds", "6"], "--rounds: at most --repeat (5), got 6"),
+        (["--time-box", "-1"], "--time-box: must be 0 (no limit) or more"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(run_workbench, args, message):

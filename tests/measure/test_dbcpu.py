@@ -32,6 +32,8 @@ def test_the_method_falls_back_in_order():
     assert dbcpu.choose_method(False, dbcpu.SCHEDSTAT, True) == dbcpu.PGSS
     assert dbcpu.choose_method(True, None, True) == dbcpu.PGSS
     assert dbcpu.choose_method(False, None, False) == dbcpu.UNAVAILABLE
+    assert dbcpu.choose_method(True, dbcpu.SCHEDSTAT, True, workers=True) == dbcpu.WORKERS
+    assert dbcpu.choose_method(False, dbcpu.SCHEDSTAT, True, workers=True) == dbcpu.PGSS
 
 
 def test_process_cpu_of_this_process_grows():
@@ -43,15 +45,23 @@ def test_process_cpu_of_this_process_grows():
 
 
 def test_the_backend_cpu_of_a_heavy_statement_is_measured(db):
-    meter = dbcpu.CpuMeter.for_connection()
-    assert meter.method in (dbcpu.SCHEDSTAT, dbcpu.STAT)  # the suite's server is local
+    meter = dbcpu.CpuMeter.for_connection(workers=True)
+    assert meter.method == dbcpu.WORKERS  # the suite's server is local
+    assert meter.backend_method in (dbcpu.SCHEDSTAT, dbcpu.STAT)
     assert dbcpu.is_postgres_process(meter.backend_pid())
     before = meter.read()
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM generate_series(1, 3000000)")
     heavy = meter.elapsed_ms(before)
     assert heavy is not None and heavy > 20
+    assert meter.as_dict()["method"] == dbcpu.WORKERS
     assert meter.as_dict()["description"].startswith("CPU time of the PostgreSQL backend")
+
+
+def test_the_backend_alone_is_measured_by_default(db):
+    meter = dbcpu.CpuMeter.for_connection()
+    assert meter.method in (dbcpu.SCHEDSTAT, dbcpu.STAT)
+    assert meter.elapsed_parts(meter.read())["workers_ms"] is None
 
 
 def test_a_reading_from_another_backend_is_not_subtracted(db):

@@ -32,7 +32,7 @@ def test_every_scenario_and_variant_has_its_figures(measured):
                 f["data_queries"] + f["count_queries"] + f["auth_queries"] + f["control_queries"]
             )
             assert f["db_cpu_ms"] is not None  # the embedded or loopback server: /proc
-    assert result.db_cpu["method"] in ("backend_schedstat", "backend_stat")
+    assert result.db_cpu["method"] in ("backend_and_workers", "backend_schedstat", "backend_stat")
 
 
 def test_eager_loading_lowers_job_lists_queries(measured):

@@ -56,7 +56,7 @@ def _run(tmp_path_factory, env: dict, *args: str):
     out = tmp_path_factory.mktemp("external") / "run"
     prefix = os.environ.get("WORKBENCH_CACHE_PREFIX", "wb")
     proc = workbench(
-        "report", "--scale", "tiny", "--repeat", "1", "--out", str(out), *args,
+        "report", "--scale", "tiny", "--repeat", "1", "--out", str(out), "--no-gate", *args,
         env={**env, "WORKBENCH_CACHE_PREFIX": f"{prefix}-external"},
         timeout=600,
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """The summary.json schema: the validator's messages, building, loading, and secrets."""
 
+import copy
 import json
 
 import pytest
@@ -78,6 +79,28 @@ def test_not_an_object_at_all():
     assert validate([]) == ["summary: expected a JSON object, got list"]
 
 
+def mixed(p95=25.0, rate=0.85, db=1.0, cpu=0.5, longest=12.0, samples=400, **extra):
+    """One variant's mixed-workload figures, as ``workbench.study.mixed`` returns them."""
+    return {
+        "samples": samples,
+        "reads": samples - 20,
+        "writes": 20,
+        "p50_ms": p95 / 3,
+        "p95_ms": p95,
+        "p95_ci": [p95 * 0.9, p95 * 1.1],
+        "hit_rate": rate,
+        "hit_rate_per_request": rate,
+        "hit_rate_per_request_ci": None if rate is None else [rate - 0.02, min(1, rate + 0.02)],
+        "db_ms_per_request": db,
+        "db_ms_per_request_ci": [db * 0.9, db * 1.1],
+        "db_cpu_ms_per_request": cpu,
+        "max_statement_ms": longest,
+        "slowest_statements": [],
+        "queries": 900,
+        **extra,
+    }
+
+
 def test_build_adds_ratios_against_baseline_and_judges_the_criteria():
     built = summary.build(
         parameters={"scale": "tiny"},
@@ -89,24 +112,37 @@ def test_build_adds_ratios_against_baseline_and_judges_the_criteria():
                     "baseline": figures(
                         queries=20, n_plus_one=1, p95=100.0, db=40.0, db_cpu_ms=30.0
                     ),
-                    "all": figures(queries=2, n_plus_one=0, p95=25.0, db=10.0, db_cpu_ms=20.0),
+                    "all": figures(queries=2, n_plus_one=0, p95=25.0, db=10.0, data_queries=1),
                 },
             }
         ],
         cache={"hit_rate": 0.85},
+        mixed={
+            "baseline": mixed(p95=120.0, rate=None, db=20.0, cpu=0.6, longest=150.0),
+            "all": mixed(p95=25.0, rate=0.9, db=5.0, cpu=0.4, by_read={"x": {}}),
+        },
     )
     ratios = built["scenarios"][0]["variants"]["all"]["vs_baseline"]
     assert ratios["queries"] == 0.1
     assert ratios["p95_ms"] == 0.25
     assert "vs_baseline" not in built["scenarios"][0]["variants"]["baseline"]
-    verdicts = {c["name"]: (c["measured"], c["passed"]) for c in built["criteria"]}
+    assert "by_read" not in built["mixed"]["all"]
+    verdicts = {c["key"]: (c["measured"], c["passed"], c["measured_on"]) for c in built["criteria"]}
     assert verdicts == {
-        "N+1 queries eliminated": (0, True),
-        "Query time down 50%+": (75.0, True),
-        "Response under 200 ms": (25.0, True),
-        "Cache hit rate over 80%": (85.0, True),
-        "Database CPU down 50%+": (pytest.approx(33.3), False),
+        "n_plus_one": (0, True, "isolated"),
+        "data_queries": (1, True, "isolated"),
+        "query_time": (75.0, True, "mixed"),
+        "p95": (25.0, True, "mixed"),
+        "query_limit": (12.0, True, "mixed"),
+        "cache_hit_rate": (90.0, True, "mixed"),
+        "db_cpu": (pytest.approx(33.3), False, "mixed"),
     }
+    rows = {c["key"]: c for c in built["criteria"]}
+    assert rows["p95"]["ci"] == pytest.approx([22.5, 27.5]) and rows["p95"]["samples"] == 400
+    assert rows["query_time"]["samples"] == [400, 400]
+    # the saving's interval pairs the pessimistic ends: 1 - 5.5/18 and 1 - 4.5/22
+    assert rows["query_time"]["ci"] == [pytest.approx(69.4), pytest.approx(79.5)]
+    assert rows["n_plus_one"]["ci"] is None and rows["n_plus_one"]["samples"] == 1
 
 
 def test_a_criterion_nobody_measured_fails():
@@ -180,20 +216,114 @@ def test_a_figure_must_be_finite():
 def test_the_criteria_are_judged_at_their_thresholds():
     from workbench.study import criteria
 
-    def judged(p95: float, rate: float) -> dict[str, bool]:
+    def judged(p95: float, rate: float, ci: bool = False) -> dict[str, bool]:
         scenario = {"baseline": figures(p95=p95), "all": figures(n_plus_one=0, p95=p95)}
+        run = mixed(p95=p95, rate=rate)
+        if not ci:
+            run.update(p95_ci=None, hit_rate_per_request_ci=None)
         return {
-            v.criterion.key: v.passed for v in criteria.evaluate([scenario], {"hit_rate": rate})
+            v.criterion.key: v.passed
+            for v in criteria.evaluate([scenario], mixed={"baseline": mixed(), "all": run})
         }
 
     assert judged(199.9, 0.81)["p95"] and judged(199.9, 0.81)["cache_hit_rate"]
     assert not judged(200.0, 0.8)["p95"] and not judged(200.0, 0.8)["cache_hit_rate"]
+    # With an interval, the whole interval must pass: p95 190 (up to 209) and 81% (from 79%) fail.
+    assert not judged(190.0, 0.81, ci=True)["p95"]
+    assert not judged(190.0, 0.81, ci=True)["cache_hit_rate"]
+    assert judged(150.0, 0.9, ci=True)["p95"] and judged(150.0, 0.9, ci=True)["cache_hit_rate"]
     assert [c.name for c in criteria.CRITERIA] == [
         "N+1 queries eliminated",
+        "1 to 2 data queries per endpoint",
         "Query time down 50%+",
         "Response under 200 ms",
+        "Every query under 100 ms",
         "Cache hit rate over 80%",
         "Database CPU down 50%+",
+    ]
+
+
+def test_a_slow_statement_fails_its_criterion_and_is_named():
+    from workbench.study import criteria
+
+    slow = {
+        "fingerprint": "abc",
+        "sql": "SELECT * FROM jobs_job ORDER BY date",
+        "call_site": "marketplace/api/views/jobs.py:40 in list",
+        "max_ms": 140.0,
+        "over_limit": 3,
+        "calls": 50,
+        "plan_finding": "seq_scan: Seq Scan on jobs_job reads 100,000 rows to return 20",
+    }
+    run = mixed(longest=140.0, slowest_statements=[slow])
+    (verdict,) = [
+        v
+        for v in criteria.evaluate([], mixed={"baseline": mixed(), "all": run})
+        if v.criterion is criteria.QUERY_LIMIT
+    ]
+    assert not verdict.passed and verdict.measured == 140.0
+    assert "jobs.py:40" in verdict.detail and "seq_scan: Seq Scan on jobs_job" in verdict.detail
+
+
+def test_data_queries_judge_the_worst_scenario_and_the_miss_path_when_reported():
+    from workbench.study import criteria
+
+    def worst(*scenarios):
+        (verdict,) = [
+            v for v in criteria.evaluate(scenarios) if v.criterion is criteria.DATA_QUERIES
+        ]
+        return verdict.measured, verdict.passed
+
+    assert worst({"all": figures(data_queries=2)}, {"all": figures(data_queries=1)}) == (2, True)
+    assert worst({"all": figures(data_queries=3)}) == (3, False)
+    hit_then_miss = figures(data_queries=0, miss={"samples": 1, "data_queries": 3})
+    assert worst({"all": hit_then_miss}) == (3, False)
+    assert worst({"all": figures()}) == (None, False)
+
+
+def test_old_summaries_without_the_new_fields_still_load(tmp_path):
+    old = sample()  # criteria rows of name, target, measured, passed; no mixed section
+    summary.write(tmp_path, old)
+    assert summary.load(tmp_path)["criteria"][0] == old["criteria"][0]
+
+
+def test_the_contract_fields_are_carried_through_and_validated():
+    from analysis.measure import MeasureResult
+
+    measured = MeasureResult({}, {"method": "not measured"})
+    block = {"samples": 3, "p50_ms": 1.0, "p50_ci": [0.9, 1.2], "p95_ms": 2.0, "p95_ci": None}
+    contract = {
+        "measured_on": "isolated",
+        "samples": 200,
+        "rounds": 10,
+        "p50_ci": [38.0, 42.0],
+        "p95_ci": [40.0, 50.0],
+        "p99_ms": 60.0,
+        "p99_ci": [50.0, 70.0],
+        "speedup": {
+            "q": 50,
+            "speedup": 5.0,
+            "ci": [4.0, 6.0],
+            "verdict": "faster",
+            "samples": [200, 200],
+        },
+        "hit": block,
+        "miss": None,
+    }
+    measured.scenarios["job_list"] = {"variants": {"all": {**figures(), **contract}}}
+    built = summary.build(
+        {}, {}, [{"name": "job_list", "variants": {"all": figures()}}], measured=measured
+    )
+    assert {k: built["scenarios"][0]["variants"]["all"][k] for k in contract} == contract
+    bad = copy.deepcopy(built)
+    bad["scenarios"][0]["variants"]["all"]["p95_ci"] = [1.0]
+    assert validate(bad) == [
+        "scenarios[0].variants.all.p95_ci: expected [low, high] or null, got list"
+    ]
+    bad = copy.deepcopy(built)
+    bad["criteria"][0]["measured_on"] = "warm cache"
+    assert validate(bad) == [
+        "criteria[0].measured_on: expected one of mixed, isolated, got 'warm cache'"
     ]
 
 

@@ -1,7 +1,11 @@
 """`workbench measure`: every scenario under every variant, written to a results folder.
 
-Bad arguments (an unknown scenario or variant, a repeat or page size below 1, a write
-share outside [0, 1)) are refused in one line with exit 2 before anything runs. The
+The variants are interleaved in rounds, ``--repeat`` timed calls per scenario and variant
+(200) cut short by ``--time-box`` seconds per scenario and variant (2; 0 for none); the
+table shows each variant's p50 speedup over the baseline with its 95% interval and
+verdict. Bad arguments (an unknown scenario or variant, a repeat or page size below 1,
+more rounds than repeats, a write share outside [0, 1)) are refused in one line with
+exit 2 before anything runs. The
 variants need the plan's indexes reverted (baseline, eager, cache) or applied (indexes,
 all); that DDL is refused in a database the workbench did not create unless
 ``--allow-external``, and the indexes are put back as they were at the end.
@@ -24,6 +28,8 @@ from workbench.errors import WorkbenchError
 from workbench.study.variants import NAMES as VARIANT_NAMES
 
 DEFAULT_VARIANTS = ",".join(VARIANT_NAMES)
+# analysis.measure.rounds's defaults, restated so --help needs no Django (a test pins them).
+SAMPLES, TIME_BOX, MIN_EFFECT = 200, 2.0, 0.10
 
 
 def _refuse(message: str) -> int:
@@ -41,6 +47,35 @@ def _exponent(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return value
+
+
+def _effect(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < 10:
+        raise argparse.ArgumentTypeError(f"must be from 0 to below 10: {value}")
+    return value
+
+
+def _speedup(figures: dict[str, Any]) -> str:
+    judged = figures.get("speedup")
+    if not judged:
+        return "-"
+    ci = judged.get("ci")
+    interval = f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else ""
+    return f"{judged['speedup']:.2f}x{interval} {judged['verdict']}"
+
+
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -49,8 +84,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 def render_table(result) -> str:
     """Scenario x variant figures as a fixed-width table."""
-    header = ["scenario", "variant", "queries", "data", "count", "auth", "n+1", "p50 ms"]
-    header += ["p95 ms", "db ms", "cpu ms"]
+    header = ["scenario", "variant", "queries", "data", "count", "auth", "n+1", "n", "p50 ms"]
+    header += ["p95 ms", "db ms", "cpu ms", "p50 speedup [95% CI]"]
     rows = []
     for name, scenario in result.scenarios.items():
         for variant, f in scenario["variants"].items():
@@ -63,10 +98,12 @@ def render_table(result) -> str:
                     str(f["count_queries"]),
                     str(f["auth_queries"]),
                     str(f["n_plus_one"]),
+                    str(f.get("samples", "-")),
                     _fmt(f["p50_ms"]),
                     _fmt(f["p95_ms"]),
                     _fmt(f["db_ms"]),
                     _fmt(f["db_cpu_ms"]),
+                    _speedup(f),
                 ]
             )
     widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=False)]
@@ -168,6 +205,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
         return _refuse("--scenarios: name at least one scenario (or all)")
     if not variant_names:
         return _refuse("--variants: name at least one variant")
+    if args.rounds is not None and args.rounds > args.repeat:
+        return _refuse(f"--rounds: at most --repeat ({args.repeat}), got {args.rounds}")
     try:
         scenario_names = scenarios.check_names(scenario_names)
         variants.select(variant_names)
@@ -196,6 +235,9 @@ def cmd_measure(args: argparse.Namespace) -> int:
             scenario_names,
             variant_names,
             repeat=args.repeat,
+            rounds=args.rounds,
+            time_box=args.time_box or None,
+            min_effect=args.min_effect,
             warmup=args.warmup,
             page_size=args.page_size,
             explain=not args.no_explain,
@@ -249,7 +291,29 @@ def register(subparsers) -> None:
         "--variants", default=DEFAULT_VARIANTS, help=f"comma-separated (default {DEFAULT_VARIANTS})"
     )
     p.add_argument(
-        "--repeat", type=argtypes.positive, default=5, help="timed calls per scenario (5)"
+        "--repeat",
+        type=argtypes.positive,
+        default=SAMPLES,
+        help=f"timed calls per scenario and variant ({SAMPLES})",
+    )
+    p.add_argument(
+        "--rounds",
+        type=argtypes.positive,
+        default=None,
+        help="interleaved rounds they are spread over (10, fewer below 50 calls)",
+    )
+    p.add_argument(
+        "--time-box",
+        type=_seconds,
+        default=TIME_BOX,
+        metavar="SECONDS",
+        help=f"stop a scenario's calls under a variant after this long; 0: no limit ({TIME_BOX:g})",
+    )
+    p.add_argument(
+        "--min-effect",
+        type=_effect,
+        default=MIN_EFFECT,
+        help=f"smallest speedup change called faster/slower ({MIN_EFFECT:g}: 10%%)",
     )
     p.add_argument(
         "--warmup", type=argtypes.natural, default=1, help="untimed calls before them (1)"

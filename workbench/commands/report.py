@@ -12,6 +12,12 @@ from workbench.errors import WorkbenchError
 from workbench.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from workbench.report.params import ParameterError
 
+# `workbench report`'s exit codes: 0 all went well; 1 the pipeline failed (a notebook
+# raised, summary.json missing or invalid); 2 bad input; 3 the report was written but a
+# success criterion failed (--no-gate turns that into 0, for a run that only wants the
+# report).
+EXIT_CRITERIA_FAILED = 3
+
 
 def _refuse(message: str, code: int = 2) -> int:
     print(f"workbench: error: {message}", file=sys.stderr)
@@ -21,7 +27,12 @@ def _refuse(message: str, code: int = 2) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.report import run_plan
 
-    options = {"scale": args.scale, "seed": args.seed, "repeat": args.repeat}
+    options = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "time_box": args.time_box,
+    }
     if args.scenarios is not None:
         options["scenarios"] = argtypes.names(args.scenarios)
     only = None if args.only is None else [n for g in args.only for n in argtypes.names(g)]
@@ -54,6 +65,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"\nreport: {plan.out_dir / 'index.html'}")
     if not result.ok:
         return _refuse(result.problem or "the run failed", code=1)
+    from workbench.study.criteria import failed
+
+    failing = failed(result.summary.get("criteria", [])) if result.summary is not None else []
+    if failing and not args.no_gate:
+        return _refuse(
+            f"{len(failing)} success criteria failed: {', '.join(failing)} "
+            "(the report is written; --no-gate exits 0 anyway)",
+            code=EXIT_CRITERIA_FAILED,
+        )
     return 0
 
 
@@ -108,11 +128,27 @@ def register(subparsers) -> None:
         "report",
         help="run the notebooks with papermill and render the HTML report",
         description="Run the report's notebooks in order, render them to HTML with the code "
-        "hidden, write index.html and summary.json. Everything is checked before anything runs.",
+        "hidden, write index.html and summary.json. Everything is checked before anything runs. "
+        f"Exit 0: done, every criterion met; 1: the pipeline failed; 2: bad input; "
+        f"{EXIT_CRITERIA_FAILED}: the report is written but a success criterion failed "
+        "(--no-gate: 0).",
     )
     p.add_argument("--scale", default="medium", help="a preset or a number of users (medium)")
     p.add_argument("--seed", type=int, default=42, help="random seed of the data (42)")
-    p.add_argument("--repeat", type=int, default=5, help="timed repeats per measurement (5)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=200,
+        help="timed calls per scenario and variant, interleaved in rounds (200)",
+    )
+    p.add_argument(
+        "--time-box",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="timed seconds per scenario and variant at most, cutting --repeat short for a "
+        "slow scenario (1.0; 0: no limit)",
+    )
     p.add_argument("--scenarios", metavar="A,B", help="scenarios to measure (all)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/<date_time>/)")
     p.add_argument(
@@ -133,6 +169,12 @@ def register(subparsers) -> None:
         "--allow-external",
         action="store_true",
         help="run in a database the workbench did not create",
+    )
+    p.add_argument(
+        "--no-gate",
+        action="store_true",
+        help=f"exit 0 when a success criterion fails (default: exit {EXIT_CRITERIA_FAILED} "
+        "after writing the report)",
     )
     p.set_defaults(func=cmd_report)
 

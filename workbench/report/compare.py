@@ -4,13 +4,17 @@ A nightly run alerts through its exit code, so a regression has to mean somethin
 that is not noise:
 
 * query counts and N+1 counts are exact: any increase is a regression;
-* a p95 change counts only beyond the noise of the repeats. A run's own noise is
-  estimated per scenario and variant as the spread of its repeats, ``(p95 - p50) / p50``;
-  a p95 change is real when its relative size exceeds the larger of 20% and either
-  run's spread, and it is more than 1 ms (sub-millisecond timings jitter);
+* a latency change counts only when the two runs' intervals say so and the change is
+  material: run B's p50 interval wholly above run A's, by at least 50% and 1 ms, as
+  measured and net of its variant's shift (the machine's load on that variant's block)
+  (``workbench.report.compare_latency``, which also holds the conservative rule for
+  runs without intervals, marked ``fallback``). The p95 alone moving is a change;
+* a plan-shape change with the same query count and a latency that did not move is a
+  *plan flip* (the planner chose an equivalent plan), reported as a change, never a
+  regression; with a latency regression it is shown as its likely cause;
 * a success criterion that passed and now fails is a regression;
-* plan-shape changes, index-audit verdicts and scenarios present in one run only are
-  reported as changes: a different plan is not worse by itself.
+* index-audit verdicts and scenarios present in one run only are reported as changes,
+  and so is a variant whose every p50 moved (the machine's load, or a change everywhere).
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-RELATIVE_FLOOR = 0.20
-ABSOLUTE_FLOOR_MS = 1.0
+from workbench.report import compare_latency as latency
+
 HIT_RATE_STEP = 0.05
 
 
@@ -35,28 +39,10 @@ class Change:
         return f"{mark:<10}  {self.scope}: {self.text}"
 
 
-def noise(figures: Mapping[str, Any]) -> float:
-    """The run's own spread for one scenario and variant, relative to its median."""
-    p50 = float(figures["p50_ms"])
-    return max(0.0, (float(figures["p95_ms"]) - p50) / p50) if p50 > 0 else 0.0
-
-
 def _count(scope: str, what: str, a: Any, b: Any) -> Change | None:
     if a == b:
         return None
     return Change(scope, f"{what} {a} -> {b}", "regression" if b > a else "improvement")
-
-
-def _p95(scope: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> Change | None:
-    before, after = float(a["p95_ms"]), float(b["p95_ms"])
-    threshold = max(RELATIVE_FLOOR, noise(a), noise(b))
-    if before <= 0 or abs(after - before) <= ABSOLUTE_FLOOR_MS:
-        return None
-    rel = (after - before) / before
-    if abs(rel) <= threshold:
-        return None
-    text = f"p95 {before:.1f} ms -> {after:.1f} ms ({rel:+.0%}, noise {threshold:.0%})"
-    return Change(scope, text, "regression" if rel > 0 else "improvement")
 
 
 def _shape(value: Any) -> str | None:
@@ -65,10 +51,70 @@ def _shape(value: Any) -> str | None:
     return " | ".join(value) if isinstance(value, list) else str(value)
 
 
-def _variants(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+def _latency(
+    scope: str, fa: Mapping[str, Any], fb: Mapping[str, Any], **rule: Any
+) -> tuple[list[Change], str]:
+    """The latency changes of one cell, and the deciding verdict (slower, faster, ...)."""
+    measured = fa.get("measured_on"), fb.get("measured_on")
+    if None not in measured and measured[0] != measured[1]:
+        text = f"measured on {measured[0]} -> {measured[1]}: latency not compared"
+        return [Change(scope, text, "change")], latency.SAME
+    decided, tail = latency.judge_cell(fa, fb, **rule)
+    if decided.verdict == latency.MOVED:
+        return [Change(scope, decided.text, "change")], decided.verdict
+    if decided.verdict != latency.SAME:
+        kind = "regression" if decided.verdict == latency.SLOWER else "improvement"
+        return [Change(scope, decided.text, kind)], decided.verdict
+    if tail is not None:
+        return [Change(scope, f"tail only, the p50 decides: {tail.text}", "change")], latency.SAME
+    return [], latency.SAME
+
+
+def _plan(scope: str, fa: Mapping[str, Any], fb: Mapping[str, Any], verdict: str) -> Change | None:
+    shape_a, shape_b = _shape(fa.get("plan_shape")), _shape(fb.get("plan_shape"))
+    if shape_a is None or shape_b is None or shape_a == shape_b:
+        return None
+    if verdict == latency.SAME and fa["queries"] == fb["queries"]:
+        return Change(
+            scope, f"plan flip (same latency, equivalent plans): {shape_a} -> {shape_b}", "change"
+        )
+    why = {
+        latency.SLOWER: " (with the slowdown)",
+        latency.FASTER: " (with the speedup)",
+        latency.MOVED: " (the latency moved, not judged: no intervals)",
+    }
+    return Change(scope, f"plan {shape_a} -> {shape_b}{why.get(verdict, '')}", "change")
+
+
+def _shifts(cells: list[tuple[str, str, Any, Any]], changes: list[Change]) -> dict[str, float]:
+    """Per variant, the shift its cells are also judged net of: the variant's own (the
+    median over its scenarios), else the whole run's; a shift over 10% is noted."""
+    by_variant: dict[str, list[tuple[Any, Any]]] = {}
+    for _, variant, fa, fb in cells:
+        by_variant.setdefault(variant, []).append((fa, fb))
+    run = latency.run_shift([(fa, fb) for _, _, fa, fb in cells])
+    shifts = {}
+    for variant, pairs in by_variant.items():
+        own = latency.run_shift(pairs)
+        shifts[variant] = own or run or 1.0
+        if own is not None and abs(own - 1) > latency.SHIFT_NOTE:
+            text = f"p50 x{own:.2f} (median over {len(pairs)} scenarios): {latency.SHIFT_WHY}"
+            changes.append(Change(f"every {variant} cell", text, "change"))
+    if (
+        run is not None
+        and abs(run - 1) > latency.SHIFT_NOTE
+        and None in map(latency.run_shift, by_variant.values())
+    ):
+        text = f"p50 x{run:.2f} (median over {len(cells)} cells): {latency.SHIFT_WHY}"
+        changes.append(Change("every cell", text, "change"))
+    return shifts
+
+
+def _variants(a: Mapping[str, Any], b: Mapping[str, Any], **rule: Any) -> list[Change]:
     changes: list[Change] = []
     scen_a = {s["name"]: s["variants"] for s in a["scenarios"]}
     scen_b = {s["name"]: s["variants"] for s in b["scenarios"]}
+    cells = []
     for name in sorted(set(scen_a) | set(scen_b)):
         if name not in scen_b or name not in scen_a:
             where = "B" if name not in scen_b else "A"
@@ -80,16 +126,18 @@ def _variants(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
             if fa is None or fb is None:
                 where = "B" if fb is None else "A"
                 changes.append(Change(scope, f"not measured in run {where}", "change"))
-                continue
-            found = [
-                _count(scope, "queries", fa["queries"], fb["queries"]),
-                _count(scope, "N+1 patterns", fa["n_plus_one"], fb["n_plus_one"]),
-                _p95(scope, fa, fb),
-            ]
-            shape_a, shape_b = _shape(fa.get("plan_shape")), _shape(fb.get("plan_shape"))
-            if shape_a is not None and shape_b is not None and shape_a != shape_b:
-                found.append(Change(scope, f"plan {shape_a} -> {shape_b}", "change"))
-            changes.extend(c for c in found if c is not None)
+            else:
+                cells.append((scope, variant, fa, fb))
+    shifts = _shifts(cells, changes)
+    for scope, variant, fa, fb in cells:
+        found = [
+            _count(scope, "queries", fa["queries"], fb["queries"]),
+            _count(scope, "N+1 patterns", fa["n_plus_one"], fb["n_plus_one"]),
+        ]
+        timing, verdict = _latency(scope, fa, fb, shift=shifts[variant], **rule)
+        found.extend(timing)
+        found.append(_plan(scope, fa, fb, verdict))
+        changes.extend(c for c in found if c is not None)
     return changes
 
 
@@ -129,8 +177,22 @@ def parameter_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[st
     return [f"{k} {pa.get(k)!r} -> {pb.get(k)!r}" for k in keys if pa.get(k) != pb.get(k)]
 
 
-def compare(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
-    """Every change from run A to run B, regressions first."""
-    changes = _variants(a, b) + _criteria(a, b) + _audit(a, b) + _cache(a, b)
+def compare(
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    *,
+    min_effect: float = latency.MIN_EFFECT,
+    floor_ms: float = latency.FLOOR_MS,
+) -> list[Change]:
+    """Every change from run A to run B, regressions first.
+
+    ``min_effect`` (a fraction, 0.5: 50%) and ``floor_ms`` (1 ms) are how far a p50 must
+    move, beyond separated intervals, to be a regression or an improvement."""
+    changes = (
+        _variants(a, b, min_effect=min_effect, floor_ms=floor_ms)
+        + _criteria(a, b)
+        + _audit(a, b)
+        + _cache(a, b)
+    )
     order = {"regression": 0, "improvement": 1, "change": 2}
     return sorted(changes, key=lambda c: order[c.kind])

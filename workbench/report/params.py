@@ -122,6 +122,10 @@ RANGES: dict[str, tuple[Any, str]] = {
     "page_size": (lambda v: isinstance(v, int) and v >= 1, "a whole number of 1 or more"),
     "page_sizes": (lambda v: isinstance(v, int) and v >= 1, "whole numbers of 1 or more"),
     "mixed_requests": (lambda v: isinstance(v, int) and v >= 0, "a whole number of 0 or more"),
+    "time_box": (
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+        "seconds, 0 or more (0: no limit)",
+    ),
     "write_share": (lambda v: isinstance(v, int | float) and 0 <= v < 1, "from 0 to below 1"),
     "audit_write_rows": (lambda v: isinstance(v, int) and v >= 1, "a whole number of 1 or more"),
 }

@@ -15,8 +15,11 @@ results on through files in the run folder (``results_dir``), never through memo
 | ``cache.json``        | 05_caching        | the hit rate under the mixed workload               |
 | ``summary.json``      | 06_report         | everything above, in the schema of workbench.report.summary |
 
-Each later notebook measures only its own variants and diffs them against the baseline
-02 stored (:func:`load_baseline`); :func:`collect` merges every stage for 06. The tables
+02 measures every variant, interleaved in rounds (``workbench.study.measure``: drift on a
+busy machine must not land on whichever variant runs last), and each later notebook
+takes its own variants from that run (:func:`load_baseline`, :func:`subset`), measuring
+them here only when 02's run does not fit (a notebook run on its own); :func:`collect`
+merges every stage for 06. The tables
 (``workbench.report.tables``) and charts (``workbench.report.figures``) are built from
 these results only, so everything a report shows comes from this run's files.
 """
@@ -108,6 +111,29 @@ def load_baseline(
 
 
 # --------------------------------------------------------------------------- merging
+
+
+def subset(result: MeasureResult, variants: Iterable[str]) -> MeasureResult:
+    """The part of ``result`` about ``variants`` (rows, figures, plans, mixed runs)."""
+    wanted = list(_ordered(variants))
+    part = MeasureResult(
+        {
+            **result.parameters,
+            "variants": [v for v in result.parameters.get("variants", []) if v in wanted],
+        },
+        dict(result.db_cpu),
+    )
+    part.context = dict(result.context)
+    part.source = result.source
+    for name, scenario in result.scenarios.items():
+        part.scenarios[name] = {
+            **{k: v for k, v in scenario.items() if k != "variants"},
+            "variants": {v: f for v, f in scenario["variants"].items() if v in wanted},
+        }
+    part.rows = [r for r in result.rows if r["variant"] in wanted]
+    part.plan_documents = {k: d for k, d in result.plan_documents.items() if k[1] in wanted}
+    part.mixed = {v: m for v, m in result.mixed.items() if v in wanted}
+    return part
 
 
 def merge(results: Iterable[MeasureResult]) -> MeasureResult:

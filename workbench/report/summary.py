@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
@@ -30,10 +30,27 @@ from workbench.report.environment import leaked_secrets
 from workbench.study import criteria as success
 from workbench.study.variants import BASELINE
 
+if TYPE_CHECKING:
+    from analysis.measure import MeasureResult
+
 SCHEMA_PATH = PROJECT_ROOT / "docs" / "summary.schema.json"
 SCHEMA_VERSION = 1
 FIGURES = ("queries", "n_plus_one", "p50_ms", "p95_ms", "db_ms")
 OPTIONAL_FIGURES = ("server_ms", "db_cpu_ms")
+# The measuring run's per-scenario fields of the issue-12 contract, carried through as
+# they are when the run has them (older runs do not: every one is optional).
+CONTRACT_FIGURES = (
+    "measured_on",
+    "samples",
+    "rounds",
+    "p50_ci",
+    "p95_ci",
+    "p99_ms",
+    "p99_ci",
+    "speedup",
+    "hit",
+    "miss",
+)
 
 
 class VariantFigures(TypedDict, total=False):
@@ -62,11 +79,16 @@ class IndexVerdict(TypedDict):
 
 
 class Criterion(TypedDict, total=False):
+    key: str
     name: str
     target: str
     measured: float | None
     passed: bool
     unit: str  # optional: "ms", "%", "" (a count)
+    measured_on: str  # "mixed" or "isolated"
+    ci: list[float] | None
+    samples: int | list[int] | None
+    detail: str | None
 
 
 class Summary(TypedDict):
@@ -77,6 +99,7 @@ class Summary(TypedDict):
     index_audit: list[IndexVerdict]
     cache: dict[str, Any]
     criteria: list[Criterion]
+    mixed: NotRequired[dict[str, dict[str, Any]]]  # runs before issue 12 have none
 
 
 class SummaryError(WorkbenchError):
@@ -255,6 +278,25 @@ def with_ratios(
     return out
 
 
+def _contract_figures(scenarios: list[Scenario], measured: MeasureResult | None) -> list[Scenario]:
+    """Copy the contract's per-scenario fields from the measured run into the figures."""
+    if measured is None:
+        return scenarios
+    for scenario in scenarios:
+        found = measured.scenarios.get(scenario["name"], {}).get("variants", {})
+        for variant, figures in scenario["variants"].items():
+            source = found.get(variant) or {}
+            figures.update({k: source[k] for k in CONTRACT_FIGURES if k in source})  # type: ignore[typeddict-item]
+    return scenarios
+
+
+def mixed_section(mixed: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The mixed runs per variant as summary.json carries them (no per-read breakdown, no
+    per-request samples: those stay in the stage's results.json)."""
+    dropped = ("by_read", "samples_ms")
+    return {v: {k: x for k, x in f.items() if k not in dropped} for v, f in mixed.items()}
+
+
 def build(
     parameters: Mapping[str, Any],
     environment: Mapping[str, Any],
@@ -262,14 +304,29 @@ def build(
     index_audit: Iterable[Mapping[str, Any]] = (),
     cache: Mapping[str, Any] | None = None,
     criteria: Iterable[Mapping[str, Any]] | None = None,
+    *,
+    mixed: Mapping[str, Mapping[str, Any]] | None = None,
+    measured: MeasureResult | None = None,
 ) -> Summary:
-    """Assemble and validate a summary; ratios and criteria are computed when not given."""
+    """Assemble and validate a summary; ratios and criteria are computed when not given.
+
+    ``mixed`` (variant -> the mixed workload's figures) is what the criteria are judged
+    on; by default ``measured.mixed``, else the cache section's ``by_variant``.
+    ``measured`` (the run's merged result) also supplies the contract's per-scenario
+    fields (intervals, samples, hit and miss blocks).
+    """
     scenario_list: list[Scenario] = [
         {"name": s["name"], "variants": with_ratios(s["variants"])} for s in scenarios
     ]
+    scenario_list = _contract_figures(scenario_list, measured)
     cache_section = dict(cache or {"hit_rate": None})
+    if mixed is None:
+        mixed = measured.mixed if measured is not None else cache_section.get("by_variant") or {}
+    mixed_figures = mixed_section(mixed)
     if criteria is None:
-        verdicts = success.evaluate([s["variants"] for s in scenario_list], cache_section)
+        verdicts = success.evaluate(
+            [s["variants"] for s in scenario_list], cache_section, mixed=mixed_figures
+        )
         criteria = success.rows(verdicts)
     summary: Summary = {
         "schema_version": SCHEMA_VERSION,
@@ -279,6 +336,7 @@ def build(
         "index_audit": [dict(row) for row in index_audit],  # type: ignore[misc]
         "cache": cache_section,
         "criteria": [dict(c) for c in criteria],  # type: ignore[misc]
+        "mixed": mixed_figures,
     }
     errors = validate(summary)
     if errors:

@@ -1,13 +1,21 @@
-"""The mixed workload: skewed reads over every scenario plus API writes, for the cache.
+"""The mixed workload: skewed reads over every scenario plus API writes, the basis of the verdicts.
 
-The cache hit rate only means something under traffic that looks like production's:
-many callers and objects, popular ones requested far more often, and writes that
-invalidate. :func:`read_pool` gives every scenario for ``depth`` subjects each (rank r:
-the r-th page of the public lists, the r-th busiest client or freelancer as caller,
-the r-th most applied-to job, the r-th most reviewed user); :class:`Writes` saves and
-unsaves jobs, applies to them and edits them through the API; :func:`mixed_workload`
-runs them through the generic ``analysis.workload.run_mixed`` (Zipf-skewed reads,
-a share of writes) in a transaction that is rolled back.
+The success criteria are judged on traffic that looks like production's: many callers
+and objects, popular ones requested far more often, and writes that invalidate.
+:func:`read_pool` gives every scenario for ``depth`` subjects each (rank r: the r-th
+page of the public lists, the r-th busiest client or freelancer as caller, the r-th most
+applied-to job, the r-th most reviewed user); :class:`Writes` saves and unsaves jobs,
+applies to them and edits them through the API; :func:`mixed_workload` runs them through
+the generic ``analysis.workload.run_mixed`` (Zipf-skewed reads, a share of writes) under
+whatever variant is active, from a cold cache, and :func:`mixed_by_variant` under each
+variant named.
+
+What "writes really commit" means here: each write goes through the API, its view's
+``atomic`` block is released (a savepoint inside the run's transaction), so its rows are
+there for every later read of the run and its cache invalidation (generation bumps in
+Redis, sent at once on ``post_save``) happens as in production. The run's own
+transaction is rolled back at the end, so nothing reaches the database for good, and
+the cost of a real COMMIT (the WAL flush) is not in the timings.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from django.db import transaction
 
 from marketplace.accounts.models import Profile, User
 from marketplace.jobs.models import Application, Job
+from workbench.study.criteria import MAX_QUERY_MS
 from workbench.study.scenarios import (
     DEFAULT_PAGE_SIZE,
     SCENARIOS,
@@ -39,11 +48,16 @@ from workbench.study.subjects import (
 
 # The mixed workload's defaults: 2,000 counted requests after 500 uncounted ones, 5% of
 # them writes, reads Zipf-distributed (s = 1.1) over every scenario for 20 subjects each.
+# A slow variant stops counting after MIXED_TIME_BOX_S seconds (its warm-up after a
+# quarter of that): the baseline at medium would otherwise take minutes per variant.
+# The statements of the slowest EXPLAIN_SLOW shapes over the per-query limit are planned.
 MIXED_REQUESTS = 2000
 MIXED_WARMUP = 500
+MIXED_TIME_BOX_S = 20.0
 WRITE_SHARE = 0.05
 ZIPF_S = 1.1
 DEPTH = 20
+EXPLAIN_SLOW = 3
 
 
 def _top(values: Sequence[int], rank: int) -> int:
@@ -184,11 +198,12 @@ class Writes:
         )
 
 
-def _process_counters() -> dict[str, int]:
+def _process_counters() -> dict[str, Any]:
     from marketplace.cache import counters
 
     snapshot = counters.snapshot()
-    return {"hits": snapshot["hits"], "misses": snapshot["misses"]}
+    kinds = {k: {"hits": v["hits"], "misses": v["misses"]} for k, v in snapshot["kinds"].items()}
+    return {"hits": snapshot["hits"], "misses": snapshot["misses"], "kinds": kinds}
 
 
 def _redis_counters() -> dict[str, int] | None:
@@ -203,8 +218,10 @@ def _redis_counters() -> dict[str, int] | None:
 def cache_probe() -> dict[str, int | None]:
     """Cumulative cache counters: this process's lookups, and Redis's own (server-wide)."""
     redis = _redis_counters()
+    own = _process_counters()
     return {
-        **_process_counters(),
+        "hits": own["hits"],
+        "misses": own["misses"],
         "redis_hits": redis["hits"] if redis else None,
         "redis_misses": redis["misses"] if redis else None,
     }
@@ -220,18 +237,25 @@ def mixed_workload(
     seed: int = 42,
     page_size: int = DEFAULT_PAGE_SIZE,
     names: Iterable[str] | None = None,
+    time_box_s: float | None = MIXED_TIME_BOX_S,
+    slow_ms: float = MAX_QUERY_MS,
+    explain_slow: int = EXPLAIN_SLOW,
 ) -> dict[str, Any]:
-    """The cache's hit rate under skewed reads and API writes, in its steady state.
+    """The mixed traffic under whatever variant is active, per request, from a cold cache.
 
-    Runs under whatever variant is active, from an empty cache: ``warmup`` operations of
-    the same traffic first (not counted), then ``requests`` counted ones. Everything it
-    writes is rolled back, and the cache is cleared before and after (entries computed
-    from rolled-back rows must not be served afterwards), so the database is left as it
-    was.
+    Clears the cache on entry, runs ``warmup`` operations of the same traffic (not
+    counted), then ``requests`` counted ones (fewer when ``time_box_s`` runs out: see
+    ``samples``), each timed with its queries. Everything it writes is rolled back, and
+    the cache is cleared again afterwards (entries computed from rolled-back rows must not
+    be served), so the database is left as it was. The result is
+    ``analysis.workload.MixedResult.as_dict()`` plus ``depth``: latency p50/p95/p99 with
+    intervals, ``hit_rate_per_request`` beside the per-lookup ``hit_rate`` and
+    ``hit_rate_by_kind``, database time and CPU per request, ``slowest_statements``.
     """
     import marketplace.cache
-    from analysis.dbcpu import CpuMeter
+    from analysis.stackcpu import StackCpuMeter
     from analysis.workload import run_mixed
+    from marketplace.cache import store
 
     reads = read_pool(depth, page_size=page_size, names=names)
     writes = Writes(depth).ops() if write_share > 0 else []
@@ -248,9 +272,41 @@ def mixed_workload(
                 warmup=warmup,
                 probe=_process_counters,
                 server_probe=_redis_counters,
-                cpu=CpuMeter.for_connection(),
+                # The database (backend and parallel workers), this process and Redis.
+                cpu=StackCpuMeter.for_connection(
+                    workers=True, redis_info=lambda: store.run(lambda c: c.info("cpu"), None)
+                ),
+                slow_ms=slow_ms,
+                explain_slow=explain_slow,
+                time_box_s=time_box_s,
             )
             transaction.set_rollback(True)
     finally:
         marketplace.cache.clear()
     return {**result.as_dict(), "depth": depth}
+
+
+def mixed_by_variant(
+    variants: Iterable[str], progress: Callable[[str], None] | None = None, **options: Any
+) -> dict[str, dict[str, Any]]:
+    """:func:`mixed_workload` under each named variant (``workbench.study.variants``).
+
+    Changes the plan's indexes as the variants require (DDL: check ownership first) and
+    puts them back as they were. ``options`` go to :func:`mixed_workload`.
+    """
+    from workbench.study import variants as study_variants
+
+    chosen = study_variants.select(variants)
+    out: dict[str, dict[str, Any]] = {}
+    with study_variants.restoring():
+        for name, variant in chosen.items():
+            with variant():
+                out[name] = mixed_workload(**options)
+            if progress is not None:
+                figures = out[name]
+                progress(
+                    f"{name:<9} mixed workload: {figures['samples']} requests, "
+                    f"p95 {figures['p95_ms']} ms, hit rate per request "
+                    f"{figures['hit_rate_per_request']}"
+                )
+    return out

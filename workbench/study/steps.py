@@ -101,6 +101,7 @@ def measure_stage(
     scale: str | int,
     seed: int,
     repeat: int,
+    time_box: float | None = None,
     page_size: int = 20,
     warmup: int = 1,
     explain: bool = True,
@@ -109,42 +110,52 @@ def measure_stage(
     progress: Callable[[str], None] | None = None,
     allow_external: bool = False,
 ) -> Stage:
-    """Measure ``variants`` and store them in ``results_dir/<stage>``.
+    """The measurement of ``variants``, stored in ``results_dir/<stage>``.
 
-    Variants other than the baseline are diffed against 02_baseline's stored result
-    when it fits (same scale, seed, page size, database and scenarios); otherwise the
-    baseline is measured here too, and ``baseline_note`` says so, so a notebook run on
-    its own in JupyterLab still shows a before and an after.
+    02 (``variants`` holding the baseline) measures *every* variant, interleaved in
+    rounds, so each later stage compares like with like: its variants and the baseline
+    were timed side by side, round by round. A later stage takes its variants from that
+    run when it fits (same scale, seed, page size, database and scenarios); otherwise
+    (a notebook run on its own in JupyterLab) it measures the baseline and its variants
+    here, interleaved too, and ``baseline_note`` says so.
     """
     from workbench.study.measure import measure
+    from workbench.study.variants import NAMES
 
     names = scenario_names(scenarios)
     ready(allow_external=allow_external)
     ctx = context(scale, seed, page_size)
     wanted = list(variants)
-    reference = None
-    note = "baseline measured here"
-    if BASELINE not in wanted:
-        reference, note = reporting.load_baseline(results_dir, ctx, names)
-        if reference is None:
-            wanted = [BASELINE, *wanted]
-    own = measure(
-        names,
-        wanted,
-        repeat=repeat,
-        warmup=warmup,
-        page_size=page_size,
-        explain=explain,
-        mixed_requests=mixed_requests,
-        mixed_warmup=max(mixed_requests // 4, 1) if mixed_requests else 0,
-        write_share=write_share,
-        seed=seed,
-        context=ctx,
-        reference=reference,
-        progress=progress,
-    )
+    if BASELINE in wanted:
+        to_measure, note, measured = list(NAMES), "every variant measured here, interleaved", None
+    else:
+        measured, note = reporting.load_baseline(results_dir, ctx, names)
+        to_measure = [BASELINE, *wanted]
+        if measured is not None and all(
+            v in measured.scenarios[names[0]]["variants"] for v in to_measure
+        ):
+            note = note.replace("(measured by 02_baseline)", "(measured with it, interleaved)")
+        else:
+            measured = None
+    if measured is None:
+        measured = measure(
+            names,
+            to_measure,
+            repeat=repeat,
+            time_box=time_box,
+            warmup=warmup,
+            page_size=page_size,
+            explain=explain,
+            mixed_requests=mixed_requests,
+            mixed_warmup=max(mixed_requests // 4, 1) if mixed_requests else 0,
+            write_share=write_share,
+            seed=seed,
+            context=ctx,
+            progress=progress,
+        )
+    own = measured if BASELINE in wanted else reporting.subset(measured, wanted)
     own.write(reporting.run_dir(results_dir) / stage)
-    view = reporting.merge([reference, own]) if reference is not None else own
+    view = reporting.subset(measured, dict.fromkeys([BASELINE, *wanted]))
     return Stage(own=own, view=view, baseline_note=note)
 
 

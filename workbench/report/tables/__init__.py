@@ -6,9 +6,10 @@ in the run folder, formatted the same way in every notebook. Inputs are
 ``workbench.report.run_folder``), the index audit's records and a ``summary.json`` mapping.
 
 The package's modules, one concept each: ``measured`` (figures per scenario and
-variant, the mixed workload, page sizes), ``plans`` (slowest statements, plan findings
+variant, page sizes), ``plans`` (slowest statements, plan findings
 and diffs, what disappeared), ``audit`` (the index audit, seeding), ``sections`` (the
-success criteria and the per-scenario HTML of 06_report). This is its public API.
+per-scenario HTML of 06_report), ``verdicts`` (the success criteria, the mixed workload
+they are judged on, hit and miss latencies). This is its public API.
 """
 
 from workbench.report.tables.audit import (
@@ -23,7 +24,6 @@ from workbench.report.tables.measured import (
     FIGURE_COLUMNS,
     comparison_frame,
     figures_frame,
-    mixed_frame,
     n_plus_one_frame,
     n_plus_one_totals,
     overview_frame,
@@ -37,7 +37,13 @@ from workbench.report.tables.plans import (
     plan_verdicts,
     slowest_plans,
 )
-from workbench.report.tables.sections import criteria_frame, scenario_html, scenario_sections
+from workbench.report.tables.sections import scenario_html, scenario_sections
+from workbench.report.tables.verdicts import (
+    criteria_frame,
+    hit_miss_frame,
+    mixed_frame,
+    slow_statements_frame,
+)
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -50,6 +56,7 @@ __all__ = [
     "criteria_frame",
     "disappeared_frame",
     "figures_frame",
+    "hit_miss_frame",
     "mixed_frame",
     "n_plus_one_frame",
     "n_plus_one_totals",
@@ -62,5 +69,6 @@ __all__ = [
     "scenario_sections",
     "seed_rows_frame",
     "seed_timings_frame",
+    "slow_statements_frame",
     "slowest_plans",
 ]

@@ -1,5 +1,5 @@
 """Scenario x variant tables of what was measured: queries, N+1 patterns, latency, database time;
-and the mixed workload and page-size runs.
+and the page-size runs. The mixed workload's table is in ``verdicts``.
 """
 
 from __future__ import annotations
@@ -129,33 +129,6 @@ def n_plus_one_totals(result: MeasureResult) -> dict[str, int]:
         )
         for variant in variants_of(result)
     }
-
-
-def mixed_frame(result: MeasureResult) -> pd.DataFrame:
-    """The mixed workload under each variant that ran it: hit rates, cost per request, latency.
-
-    Our hit rate counts entry lookups; Redis's ``INFO`` counts every key read, the
-    generation keys each lookup also reads included, so it runs higher.
-    """
-    rows = []
-    for variant, m in result.mixed.items():
-        latency = m.get("read_latency") or {}
-        rows.append(
-            {
-                "variant": variant,
-                "hit rate (ours)": m.get("hit_rate"),
-                "hit rate (Redis INFO)": m.get("redis_hit_rate"),
-                "requests": m.get("requests"),
-                "writes": m.get("writes"),
-                "queries / request": m.get("queries_per_request"),
-                "db ms / request": m.get("db_ms_per_request"),
-                "read p50 ms": latency.get("p50_ms"),
-                "read p95 ms": latency.get("p95_ms"),
-            }
-        )
-    columns = ["variant", "hit rate (ours)", "hit rate (Redis INFO)", "requests", "writes"]
-    more = ["queries / request", "db ms / request", "read p50 ms", "read p95 ms"]
-    return make_frame(rows, [*columns, *more]).set_index("variant")
 
 
 def page_size_frame(counts: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -1,5 +1,5 @@
-"""The 06_report page's blocks: the success criteria, and one HTML section per scenario
-(its figures per variant, what disappeared, what plans changed).
+"""The 06_report page's blocks: one HTML section per scenario (its figures per variant,
+what disappeared, what plans changed). The criteria table is in ``verdicts``.
 """
 
 from __future__ import annotations
@@ -10,26 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.measure import MeasureResult
 from workbench.report.html import fmt
-from workbench.report.tables.frames import make_frame
 from workbench.report.tables.plans import VERDICT_ORDER
 from workbench.study.variants import BASELINE
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-
-def criteria_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
-    """The success criteria with their verdict first: what a reader wants at a glance."""
-    rows = [
-        {
-            "verdict": "PASS" if c["passed"] else "FAIL",
-            "criterion": c["name"],
-            "measured": fmt(c["measured"], c.get("unit", "")),
-            "target": c["target"],
-        }
-        for c in summary.get("criteria", [])
-    ]
-    return make_frame(rows, ["criterion", "verdict", "measured", "target"]).set_index("criterion")
+    pass
 
 
 def _table(header: Sequence[str], rows: list[list[Any]]) -> str:
