@@ -20,7 +20,17 @@ from workbench.env import runlock
 from workbench.errors import WorkbenchError
 
 # Modules under workbench.commands, each with ``register(subparsers)``.
-COMMAND_MODULES = ["services", "database", "indexes", "report", "seed", "measure", "plan"]
+COMMAND_MODULES = [
+    "services",
+    "database",
+    "indexes",
+    "report",
+    "seed",
+    "measure",
+    "plan",
+    "serve",
+    "load",
+]
 
 
 class _Parser(argparse.ArgumentParser):
