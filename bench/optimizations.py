@@ -114,7 +114,7 @@ def _mixed(result) -> dict:
     }
 
 
-def _targets(rows: list[dict], cache: dict, mixed: dict) -> dict:
+def _targets(rows: list[dict], cache: dict, mixed: dict, full_mixed: dict) -> dict:
     """The plan's targets (``workbench.study.criteria``), judged on these measurements.
 
     Each is judged as the report judges it (``all`` against ``baseline``), with the
@@ -123,7 +123,7 @@ def _targets(rows: list[dict], cache: dict, mixed: dict) -> dict:
     from workbench.study import criteria
 
     figures = [{k: v for k, v in r.items() if isinstance(v, dict)} for r in rows]
-    judged = {v.criterion: v for v in criteria.evaluate(figures, cache)}
+    judged = {v.criterion: v for v in criteria.evaluate(figures, cache, mixed=full_mixed)}
 
     def saved(key: str, variant: str) -> float | None:
         return criteria.saved_pct(_total(rows, "baseline", key), _total(rows, variant, key))
@@ -261,7 +261,7 @@ def main() -> int:
                         variant: {k: _total(rows, variant, k) for k in ("db_ms", "db_cpu_ms")}
                         for variant in result.parameters["variants"]
                     },
-                    "targets": _targets(rows, cache, mixed),
+                    "targets": _targets(rows, cache, mixed, result.mixed),
                     "scale": args.scale,
                     "rows_seeded": seeded.total_rows,
                     "repeat": args.repeat,

@@ -80,8 +80,10 @@ report_tables.comparison_frame(stage.view, "indexes")
 # %% [markdown]
 # ## Plans that changed, in words
 #
-# Each statement's plan with the indexes against its plan in the baseline. A change
-# counts when it moves by 20% and more than the noise floor; `unchanged` ones are left out.
+# Each statement's plan with the indexes against its plan in the baseline, each run five
+# times: `improved` or `regressed` only when the interval of the speedup excludes 1 and
+# the change is at least 10% (a new shape with the same time is a plan flip);
+# `unchanged` ones are left out.
 
 # %%
 print(report_tables.plan_verdicts(stage.view, "indexes"))
