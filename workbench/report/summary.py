@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
+from analysis.measure.result import CONTRACT_FIGURES
 from workbench.errors import WorkbenchError
 from workbench.paths import PROJECT_ROOT
 from workbench.report.environment import leaked_secrets
@@ -37,20 +38,9 @@ SCHEMA_PATH = PROJECT_ROOT / "docs" / "summary.schema.json"
 SCHEMA_VERSION = 1
 FIGURES = ("queries", "n_plus_one", "p50_ms", "p95_ms", "db_ms")
 OPTIONAL_FIGURES = ("server_ms", "db_cpu_ms")
-# The measuring run's per-scenario fields of the issue-12 contract, carried through as
-# they are when the run has them (older runs do not: every one is optional).
-CONTRACT_FIGURES = (
-    "measured_on",
-    "samples",
-    "rounds",
-    "p50_ci",
-    "p95_ci",
-    "p99_ms",
-    "p99_ci",
-    "speedup",
-    "hit",
-    "miss",
-)
+# The measuring run's per-scenario fields about how sure it is (analysis.measure's
+# CONTRACT_FIGURES) are carried through as they are when the run has them (older runs
+# do not: every one is optional).
 
 
 class VariantFigures(TypedDict, total=False):
