@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from analysis.measure.result import CONTRACT_FIGURES
 from workbench.errors import WorkbenchError
 from workbench.paths import PROJECT_ROOT
 from workbench.report.environment import leaked_secrets
@@ -272,6 +271,9 @@ def _contract_figures(scenarios: list[Scenario], measured: MeasureResult | None)
     """Copy the contract's per-scenario fields from the measured run into the figures."""
     if measured is None:
         return scenarios
+    # here, not at the top: analysis.measure brings Django, which `compare` never needs
+    from analysis.measure.result import CONTRACT_FIGURES
+
     for scenario in scenarios:
         found = measured.scenarios.get(scenario["name"], {}).get("variants", {})
         for variant, figures in scenario["variants"].items():
