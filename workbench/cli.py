@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "plan",
     "serve",
     "load",
+    "scale",
 ]
 
 
