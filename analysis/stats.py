@@ -76,9 +76,22 @@ def bootstrap_ci(
     import numpy as np
 
     rng = np.random.default_rng(seed)
+    return _central(_resampled(rng, values, q, resamples), confidence)
+
+
+def _resampled(rng, values: Sequence[float], q: float, resamples: int):
+    """The ``q``-th percentile of ``resamples`` resamples (with replacement) of ``values``."""
+    import numpy as np
+
     data = np.asarray(values, dtype=float)
     picks = rng.integers(0, len(data), size=(resamples, len(data)))
-    stats = np.percentile(data[picks], q, axis=1)
+    return np.percentile(data[picks], q, axis=1)
+
+
+def _central(stats, confidence: float) -> tuple[float, float]:
+    """The central ``confidence`` share of the resampled statistics."""
+    import numpy as np
+
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(stats, [tail, 100 - tail])
     return float(low), float(high)
@@ -101,16 +114,13 @@ def ratio_ci(
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    a, b = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    ra = np.percentile(a[rng.integers(0, len(a), size=(resamples, len(a)))], q, axis=1)
-    rb = np.percentile(b[rng.integers(0, len(b), size=(resamples, len(b)))], q, axis=1)
+    ra = _resampled(rng, before, q, resamples)
+    rb = _resampled(rng, after, q, resamples)
     ratios = ra / np.where(rb > 0, rb, np.nan)
     ratios = ratios[np.isfinite(ratios)]
     if len(ratios) == 0:
         return point, None
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(ratios, [tail, 100 - tail])
-    return point, (float(low), float(high))
+    return point, _central(ratios, confidence)
 
 
 def verdict(

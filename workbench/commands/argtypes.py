@@ -31,11 +31,31 @@ def natural(text: str) -> int:
     return value
 
 
-def share(text: str) -> float:
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def share(text: str) -> float:
+    value = _number(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be from 0 to below 1: {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time limit in seconds: 0 means no limit."""
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return value
+
+
+def effect(text: str) -> float:
+    """A minimum effect as a fraction (0.10 is 10%)."""
+    value = _number(text)
+    if not 0 <= value < 10:
+        raise argparse.ArgumentTypeError(f"must be from 0 to below 10: {value}")
     return value

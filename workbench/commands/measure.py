@@ -47,26 +47,6 @@ def _exponent(text: str) -> float:
     return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
-    return value
-
-
-def _effect(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value < 10:
-        raise argparse.ArgumentTypeError(f"must be from 0 to below 10: {value}")
-    return value
-
-
 def _speedup(figures: dict[str, Any]) -> str:
     judged = figures.get("speedup")
     if not judged:
@@ -304,14 +284,14 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--time-box",
-        type=_seconds,
+        type=argtypes.seconds,
         default=TIME_BOX,
         metavar="SECONDS",
         help=f"stop a scenario's calls under a variant after this long; 0: no limit ({TIME_BOX:g})",
     )
     p.add_argument(
         "--min-effect",
-        type=_effect,
+        type=argtypes.effect,
         default=MIN_EFFECT,
         help=f"smallest speedup change called faster/slower ({MIN_EFFECT:g}: 10%%)",
     )

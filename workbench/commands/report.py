@@ -143,7 +143,7 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--time-box",
-        type=float,
+        type=argtypes.seconds,
         default=1.0,
         metavar="SECONDS",
         help="timed seconds per scenario and variant at most, cutting --repeat short for a "
