@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# nbconvert's config for the report (no CDN scripts); an editable install skips data-files
+	@mkdir -p $(VENV)/etc/jupyter && cp workbench/report/jupyter_nbconvert_config.json $(VENV)/etc/jupyter/
 	@touch $(STAMP)
 
 venv: $(STAMP)

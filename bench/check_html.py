@@ -3,9 +3,9 @@
     python bench/check_html.py [RUN_DIR_OR_HTML ...]      (default: reports/latest)
 
 Prints one JSON line: pages checked, charts found and drawn, copies of plotly.js per
-page, every request that tried to leave the machine (blocked, and listed), and the
-page's JavaScript errors. Exit 0 when every chart is drawn and nothing went online,
-1 otherwise. Without Chromium (Debian: ``apt-get install chromium``) it prints
+page (embedded, or loaded from the run folder's plotly.min.js), every request that
+tried to leave the machine (blocked, and listed), and the page's JavaScript errors.
+Exit 0 when every chart is drawn and nothing went online, 1 otherwise. Without Chromium (Debian: ``apt-get install chromium``) it prints
 ``{"skipped": ...}`` and exits 0, so a machine without a browser is not a failure.
 
 It drives Chromium through the DevTools protocol (tornado's websocket client, which
@@ -40,7 +40,8 @@ PROBE = """new Promise(resolve => {
     const plots = [...document.querySelectorAll('.plotly-graph-div')];
     const drawn = plots.filter(p => p.querySelector('svg.main-svg') && p.querySelector('.trace, .cartesianlayer, .pielayer, .treemaplayer, .iciclelayer, .sunburstlayer, .barlayer'));
     if (drawn.length === plots.length || Date.now() - started > 10000) {
-      const copies = [...document.scripts].filter(s => s.text.includes('plotly.js v')).length;
+      const copies = [...document.scripts].filter(s => s.text.includes('plotly.js v')
+        || (s.getAttribute('src') || '').split('/').pop().startsWith('plotly')).length;
       resolve({charts: plots.length, drawn: drawn.length, plotly_js_copies: copies});
     } else { setTimeout(check, 100); }
   })();

@@ -15,6 +15,9 @@ marketplace starts them there (the workbench does on ``workbench up`` or on firs
 | ``WORKBENCH_EAGER`` / ``WORKBENCH_CACHE`` | ``eager`` / ``cache`` | off |
 | ``WORKBENCH_DEBUG`` | ``debug_tracebacks`` | off |
 | ``DJANGO_SECRET_KEY`` / ``DJANGO_DEBUG`` | ``secret_key`` / ``debug`` | ``home/secret_key`` / off |
+| ``WORKBENCH_METRICS`` | ``metrics`` (Prometheus ``/metrics``) | off |
+| ``OTEL_EXPORTER_OTLP_ENDPOINT`` / ``OTEL_TRACES_EXPORTER`` | ``traces`` (``otlp``, ``console``) | off |
+| ``WORKBENCH_VARIANT`` | ``variant`` (a label on the metrics) | none |
 
 No secret is committed: without ``DJANGO_SECRET_KEY`` the key is the random one
 generated once per install into ``home/secret_key`` (mode 0600) by ``ensure_secret_key``,
@@ -56,6 +59,10 @@ class Config:
     secret_key: str
     secret_key_source: str  # "environment", "state folder" or "process"
     debug: bool
+    # Monitoring (docs/monitoring.md): off unless the environment asks for it.
+    metrics: bool = False
+    traces: str | None = None  # "otlp" or "console"
+    variant: str | None = None
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
@@ -87,7 +94,21 @@ def read(environ: Mapping[str, str] | None = None) -> Config:
         debug_tracebacks=bool(environ.get("WORKBENCH_DEBUG")),
         **_secret_key(environ, state),
         debug=environ.get("DJANGO_DEBUG", "") == "1",
+        metrics=_flag(environ, "WORKBENCH_METRICS"),
+        traces=_traces(environ),
+        variant=environ.get("WORKBENCH_VARIANT") or None,
     )
+
+
+def _traces(environ: Mapping[str, str]) -> str | None:
+    """Where OpenTelemetry traces go: ``otlp`` when an endpoint is set, ``console`` on request."""
+    exporter = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if _flag(environ, "OTEL_SDK_DISABLED") or exporter == "none":
+        return None
+    if exporter == "console":
+        return "console"
+    endpoints = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    return "otlp" if any(environ.get(name) for name in endpoints) else None
 
 
 def _secret_key(environ: Mapping[str, str], state: Path) -> dict[str, str]:

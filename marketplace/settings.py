@@ -133,3 +133,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"marketplace": {"handlers": ["console"], "level": "WARNING"}},
 }
+
+# Monitoring (marketplace/telemetry, docs/monitoring.md), off unless the environment asks:
+# Prometheus's /metrics with WORKBENCH_METRICS=1, OpenTelemetry traces with
+# OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=console). Off, nothing is added.
+if CONFIG.metrics or CONFIG.traces:
+    INSTALLED_APPS.append("marketplace.telemetry")
+if CONFIG.metrics:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "marketplace.telemetry.metrics.CacheMetricsMiddleware",
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    # Milliseconds matter here: most statements and many requests take under 10 ms.
+    PROMETHEUS_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                  1.0, 2.5, 5.0, 10.0, float("inf"))  # fmt: skip
+    PROMETHEUS_EXPORT_MIGRATIONS = False  # it would query the database at start-up

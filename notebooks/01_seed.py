@@ -22,7 +22,7 @@ allow_external: bool = False  # write to a database not created by the workbench
 # %%
 from workbench.report.notebook import bootstrap
 
-params = bootstrap()
+params = bootstrap(check_data=False)  # it seeds: the data need not match yet
 
 # %%
 from workbench.report import tables as report_tables

@@ -25,6 +25,7 @@ repeat: int = 20  # timed calls per scenario and variant, interleaved in rounds
 time_box: float = 0.5  # timed seconds per scenario and variant at most (0: no limit)
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
+reseed: bool = False  # seed `scale` with `seed` first when the data is not that
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 allow_external: bool = False  # write to a database not created by the workbench
 

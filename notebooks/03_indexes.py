@@ -9,11 +9,12 @@
 # %% [markdown]
 # # 03 · Indexes
 #
-# The performance plan lists 24 indexes. The audit asks of each one: does an equivalent
-# index already exist (Django indexes every foreign key and unique field by itself), what
-# does it cost (size, build time, write slowdown), and which scenarios' plans use it when
-# it alone is added. Then every scenario is measured with all 24 applied (the `indexes`
-# variant) and its plans are compared with the baseline's plans from 02.
+# The performance plan lists 24 indexes. The advisor judges them together with the
+# indexes the scenarios' own SQL asks for (their filters, joins and sorts, screened with
+# HypoPG where the server has it, then built and timed for real), and decides one index
+# set: keep an index only when some statement is measurably slower without it, so an
+# index is "redundant" only against one that stays. Every scenario is measured with all
+# 24 applied (the `indexes` variant) and its plans are compared with the baseline's.
 
 # %% tags=["parameters"]
 scale: str = "tiny"  # a preset (tiny, small, medium, large) or a number of users
@@ -23,6 +24,7 @@ time_box: float = 0.5  # timed seconds per scenario and variant at most (0: no l
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 audit_write_rows: int = 500  # rows re-inserted and updated to time each index's write cost
+candidates: bool = True  # also judge the indexes the workload's own SQL asks for
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 allow_external: bool = False  # write to a database not created by the workbench
 
@@ -33,8 +35,8 @@ params = bootstrap()
 
 # %%
 from workbench.report import figures as report_figures
-from workbench.report import run_folder as reporting
 from workbench.report import tables as report_tables
+from workbench.study import recommend
 from workbench.study import steps as report_steps
 
 # The variant first, right after 02 measured the baseline: the audit's write-cost rounds
@@ -51,24 +53,68 @@ stage = report_steps.measure_stage(
     page_size=page_size,
     allow_external=allow_external,
 )
-audit = report_steps.audit_indexes(
-    scenarios, page_size=page_size, write_rows=audit_write_rows, allow_external=allow_external
+advice = report_steps.advise_indexes(
+    results_dir,
+    scenarios,
+    page_size=page_size,
+    write_rows=audit_write_rows,
+    candidates=candidates,
+    allow_external=allow_external,
 )
-reporting.write_json(results_dir, reporting.AUDIT_FILE, audit)
-print(report_tables.audit_summary(audit))
+audit = advice["records"]
+for line in report_tables.index_set_lines(advice):
+    print(line)
 
 # %% [markdown]
-# ## The audit
+# ## What to do with the indexes
 #
-# `duplicates`: the existing index it repeats (or the wider one covering it); `write x`:
-# insert and update time with the index divided by without it; `used by`: the scenarios
-# whose plans pick it when it alone is added; `gain ms`: the server time those
-# statements save with it.
+# The recommended set, ranked: `saving` is server time per request of the scenario the
+# index helps most, with its 95% interval; `write cost` is insert and update time with
+# the index divided by without it. Actions within the noise band follow apart.
 
 # %%
+index_actions = recommend.rank(recommend.index_actions(advice, advice.get("migration")))
+report_tables.recommendations_frame(index_actions)
+
+# %%
+report_tables.recommendations_frame(index_actions, worth_it=False)
+
+# %% [markdown]
+# ## The set, index by index
+#
+# `saving in the set`: the server time one pass of the workload saves with the index
+# where it stands in the set (paired rounds with and without it); `verdict`: useful
+# (kept), redundant (an index that stays serves it), unused (no plan reads it), no gain
+# (plans read it, but no statement is slower beyond the noise band without it).
+
+# %%
+report_tables.index_set_frame(audit)
+
+# %% [markdown]
+# Statements whose plan differs between all indexes and the recommended set, timed
+# against all indexes present (an index goes back when one would be slower):
+
+# %%
+report_tables.final_check_frame(advice)
+
+# %% [markdown]
+# ## Each index alone
+#
+# `duplicates`: the index that stays and serves it; `write cost`: insert and update time
+# with the index divided by without it; `used by`: the scenarios whose plans pick it
+# when it alone is added; `gain`: the server time those statements save with it alone.
+
+# %%
+print(report_tables.audit_summary(audit))
 for note in report_tables.audit_notes(audit):
     print(note)
 report_tables.audit_frame(audit)
+
+# %% [markdown]
+# ## Candidates the workload asked for
+
+# %%
+report_tables.candidates_frame(advice)
 
 # %% [markdown]
 # ## All 24 applied, against the baseline

@@ -22,6 +22,7 @@ time_box: float = 0.5  # timed seconds per scenario and variant at most (0: no l
 scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 page_sizes: list[int] = [10, 50]  # two page sizes to compare query counts at
+reseed: bool = False  # seed `scale` with `seed` first when the data is not that
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 allow_external: bool = False  # write to a database not created by the workbench
 
@@ -55,7 +56,7 @@ report_tables.comparison_frame(stage.view, "eager")
 # ## N+1 patterns left under eager loading
 
 # %%
-print(report_tables.n_plus_one_totals(stage.view))
+print(report_tables.n_plus_one_line(stage.view))
 report_tables.n_plus_one_frame(stage.view, "eager")
 
 # %% [markdown]
@@ -78,6 +79,8 @@ report_tables.page_size_frame(counts)
 # %%
 if counts:
     report_figures.page_size_bars(counts).show()
+else:
+    print("No paginated scenario in this run: no page-size chart.")
 
 # %% [markdown]
 # ## Plans that changed, and before and after

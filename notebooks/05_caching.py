@@ -26,6 +26,7 @@ scenarios: list[str] = ["all"]  # scenarios to measure, or ["all"]
 page_size: int = 20  # page size of the list endpoints
 mixed_requests: int = 2000  # counted requests of the mixed workload (after a quarter as warm-up)
 write_share: float = 0.05  # share of writes in the mixed workload
+reseed: bool = False  # seed `scale` with `seed` first when the data is not that
 results_dir: str = ""  # the run folder the notebooks share; set by `workbench report`
 allow_external: bool = False  # write to a database not created by the workbench
 
@@ -84,6 +85,8 @@ report_tables.mixed_frame(stage.own)
 # %%
 if cache["hit_rate"] is not None:
     report_figures.hit_rates(stage.own).show()
+else:
+    print("The mixed workload did not run (mixed_requests is 0): no hit rate to chart.")
 
 # %% [markdown]
 # ## Every scenario, before and after

@@ -9,7 +9,8 @@
 # %% [markdown]
 # # 06 · Summary
 #
-# The run at a glance: the success criteria, then each scenario before and after. This
+# The run at a glance: what to do next, the success criteria, then each scenario before
+# and after. This
 # notebook gathers what the others left in the run folder and writes `summary.json` (its
 # schema is docs/summary.schema.json, described in docs/reports.md); `workbench report`
 # validates it. Every figure below comes from this run's files.
@@ -33,8 +34,11 @@ from workbench.report import environment, summary
 from workbench.report import figures as report_figures
 from workbench.report import run_folder as reporting
 from workbench.report import tables as report_tables
+from workbench.study import recommend
 
 run = reporting.collect(results_dir)
+advice = run.advice or None
+recommendations = recommend.recommendations(advice, run.measured, (advice or {}).get("migration"))
 run_info = reporting.read_json(results_dir, "run.json", {})
 result = summary.build(
     parameters={
@@ -46,8 +50,31 @@ result = summary.build(
     index_audit=run.index_audit,
     cache=run.cache,
     measured=run.measured,
+    recommendations=recommendations,
+    index_set=advice["index_set"] if advice else None,
 )
 print(f"wrote {summary.write(run.folder / 'summary.json', result)}")
+
+# %% [markdown]
+# ## What to do next
+#
+# Every action this run measured, ranked by what it saves: read savings first (per
+# request, with the 95% interval; N+1 fixes and caching on the mixed traffic when it
+# ran, indexes from the advisor's paired EXPLAIN ANALYZE rounds), then index drops
+# (write time saved per 1,000 rows). `evidence` names the page with the measurement.
+
+# %%
+report_tables.recommendations_frame(recommendations)
+
+# %% [markdown]
+# Measured, but within the noise band (not worth it on this run's evidence):
+
+# %%
+report_tables.recommendations_frame(recommendations, worth_it=False)
+
+# %%
+for line in report_tables.index_set_lines(advice):
+    print(line)
 
 # %% [markdown]
 # ## Success criteria

@@ -30,9 +30,9 @@ params = bootstrap()
 # One request, the first under the variant (so a cached variant shows its miss).
 
 # %%
-from analysis import charts
 from analysis.explain import explain
 from analysis.nplusone import detect_n_plus_one
+from workbench.report import figures as report_figures
 from workbench.study import steps as report_steps
 
 run = report_steps.explore_scenario(scenario, variant, page_size=page_size)
@@ -62,11 +62,18 @@ else:
     check = try_fix(client, jobs, lambda qs: [job.client.username for job in qs])
     display(check.frame())  # noqa: F821 - IPython's
 
+# %% [markdown]
+# The plan of the slowest read, taken while the variant was in place (under `baseline`,
+# without the plan's indexes): each box a plan node, its width the node's time with its
+# children, its colour its own time.
+
 # %%
-reads = [q for q in run if q.kind in ("SELECT", "WITH")]
-if reads:
-    slowest = max(reads, key=lambda q: q.duration_ms)
-    charts.plan_icicle(explain(slowest).plan).show()
+if run.slowest_plan is None:
+    print(f"{scenario!r} ran no read under {variant!r}: no plan to chart")
+else:
+    report_figures.plan_chart(
+        run.slowest_plan, title=f"Slowest read of {scenario} under {variant}"
+    ).show()
 
 # %% [markdown]
 # ## Your own queryset

@@ -1,43 +1,50 @@
-"""The index audit: for each proposed index, is it redundant, what does it cost, what does it buy.
+"""The index audit and advisor: which indexes to keep, add and drop, decided as one set.
 
 Everything happens in one transaction that is rolled back, so the database ends exactly
-as it started whatever state it was in (plan indexes applied or not):
+as it started whatever state it was in:
 
 1. run the workload once and record its distinct read statements;
-2. make sure every audited index exists, and read the catalogs: each index is compared
-   with the indexes that are not being audited (Django's own FK and unique indexes)
-   and then with the other audited ones (a single column covered by a composite);
-3. EXPLAIN every statement with all audited indexes present (``used_with_all``);
-4. drop all audited indexes: that is the baseline, timed with EXPLAIN ANALYZE;
-5. per index, in a savepoint: build it (timed, sized), time writes with and without it
-   (interleaved), EXPLAIN every statement to see which plans pick it, EXPLAIN ANALYZE
-   those to measure the latency it alone buys, then roll it back.
+2. make sure every proposed index exists; with ``candidates``, read the statements' own
+   filters, joins and sorts for indexes nobody proposed (``candidates.generate``),
+   screen them with HypoPG where the server has it (``hypo.screen``) and build the
+   survivors: from here on they are judged like the proposals;
+3. EXPLAIN every statement with all judged indexes present (``used_with_all``);
+4. drop them all: that is the baseline, timed with EXPLAIN ANALYZE;
+5. per index, alone on that baseline, in a savepoint: size, build time and the latency
+   it alone buys (``alone.measure``);
+6. rebuild them all and decide the set (``indexset.choose``): keep an index only when a
+   statement is measurably slower without it, largest first, then check every changed
+   statement against the all-present state;
+7. last, the write cost of each index alone (``alone.write_cost``): the write rounds
+   leave dead index entries behind, so they must come after every read decision.
 
-Verdict: **redundant** if an equivalent index exists (``duplicates`` names it), else
-**useful** if some plan uses it when it alone is added, else **unused** by this workload.
+Verdict per index, from the set: **useful** (kept), **redundant** (dropped, and a
+duplicate or covering index that *stays* serves it), **unused** (no plan reads it),
+**no gain** (plans read it, but no statement is slower beyond the noise band without it).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import analysis.indexes.queries as q
 import analysis.indexes.write_cost as write_cost
+from analysis.indexes import alone, candidates, hypo, indexset
 from analysis.indexes.catalog import IndexSpec, existing_names, list_indexes, quote_ident
-from analysis.indexes.equivalence import Equivalence, find_equivalent
+
+VERDICTS = ("useful", "redundant", "unused", "no gain")
 
 
 @dataclass
 class IndexVerdict:
-    """One audited index; ``asdict`` of it is the record ``--json`` prints."""
+    """One judged index; ``asdict`` of it is the record ``--json`` prints."""
 
     index: str
     table: str
     columns: list[str]
-    verdict: str
-    duplicates: str | None
+    verdict: str  # one of VERDICTS
+    duplicates: str | None  # the index that stays and serves it, when redundant
     redundancy: str | None  # "duplicate" | "covered" | None
     size_bytes: int
     build_ms: float
@@ -46,16 +53,24 @@ class IndexVerdict:
     insert_rows_per_s_with: float | None
     update_rows_per_s: float | None
     update_rows_per_s_with: float | None
-    used_by: list[str]
+    used_by: list[str]  # sources whose plans pick it when it alone is added
     used_with_all: list[str]
-    gain_ms: float
+    gain_ms: float  # server ms it alone saves (over no judged index), per workload pass
     baseline_ms: float  # what the statements that use it took without it (same weighting)
     note: str = ""
+    origin: str = "proposed"  # "proposed" by the caller | "candidate" from the workload
+    existed: bool = True  # present in the database when the audit began
+    action: str = "keep"  # keep | add | drop | none, relative to the database as it was
+    reason: str = ""  # the set's reason: needed, needed (final check), redundant, unused, no gain
+    used_in_set: list[str] = field(default_factory=list)  # sources reading it in the set
+    saving_ms: float | None = None  # per workload pass where it stands in the set
+    saving_ci: list[float] | None = None
+    saving_by_source: dict = field(default_factory=dict)
 
 
 @dataclass
 class AuditResult:
-    """The audit's verdicts plus what it ran, for reports and notebooks."""
+    """The verdicts plus what the audit ran, for reports and notebooks."""
 
     verdicts: list[IndexVerdict]
     statements: int
@@ -63,6 +78,11 @@ class AuditResult:
     baseline_ms: dict[str, float] = field(default_factory=dict)  # per workload entry
     # Per distinct statement: sql, sources, calls, and its scans without / with all indexes.
     statement_details: list[dict] = field(default_factory=list)
+    index_set: dict[str, list[str]] = field(default_factory=dict)  # keep / add / drop
+    candidates: list[dict] = field(default_factory=list)  # every candidate and its fate
+    screen: dict = field(default_factory=dict)  # HypoPG: skipped (why) or rejected
+    final_check: list[dict] = field(default_factory=list)
+    rounds: int = 0
 
     def records(self) -> list[dict]:
         return [asdict(v) for v in self.verdicts]
@@ -73,54 +93,36 @@ class AuditResult:
         return pd.DataFrame.from_records(self.records(), columns=list(IndexVerdict.__annotations__))
 
 
-# Below this a gain is noise, not a reason to keep an index (the verdict stays "useful"
-# as the rule says; the note tells the reader).
-NEGLIGIBLE_MS = 0.05
-NEGLIGIBLE_SHARE = 0.10
-
-
 class _RollBack(Exception):
     """Raised at the end of the audit so its transaction never commits."""
 
 
-def _verdict(equivalence: Equivalence | None, used_by: list[str]) -> str:
-    if equivalence is not None:
-        return "redundant"
-    return "useful" if used_by else "unused"
-
-
-def _equivalences(specs: Sequence[IndexSpec], infos) -> dict[str, Equivalence | None]:
-    """Redundancy of each audited index: first against the rest of the schema, then each other.
-
-    Among the audited indexes an exact duplicate only counts against the later one in the
-    list, so two identical proposals do not both get discarded.
-    """
-    audited = {s.name for s in specs}
-    by_name = {i.name: i for i in infos}
-    order = [s.name for s in specs]
-    result: dict[str, Equivalence | None] = {}
-    for pos, spec in enumerate(specs):
-        info = by_name[spec.name]
-        others = [i for i in infos if i.name not in audited]
-        found = find_equivalent(info, others)
-        if found is None:
-            earlier = set(order[:pos])
-            peers = [
-                by_name[n]
-                for n in order
-                if n != spec.name and (n in earlier or len(by_name[n].columns) > len(info.columns))
-            ]
-            found = find_equivalent(info, peers)
-        result[spec.name] = found
-    return result
-
-
-def _used_by(statements: list[q.Query], plans: list[dict], index: str) -> list[str]:
-    names: list[str] = []
-    for statement, plan in zip(statements, plans, strict=True):
-        if index in q.index_names(plan):
-            names.extend(s for s in statement.sources if s not in names)
-    return names
+def _candidates(cur, shapes, max_candidates, use_hypopg):
+    """Generate, screen and cap the workload's own candidates; returns (kept, facts, screen)."""
+    tables = sorted({t for s in shapes for t in candidates.usage(s.sql)})
+    found = candidates.generate([s.sql for s in shapes], list_indexes(cur, tables))
+    screened = hypo.screen(cur, found, shapes) if use_hypopg else None
+    if screened is None:
+        screened = hypo.Screen(kept=list(found), skipped="screening turned off")
+    kept = sorted(screened.kept, key=lambda c: (-len(c.statements), c.table, c.columns))
+    capped = {c.name for c in kept[max_candidates:]}
+    kept = kept[:max_candidates]
+    facts = []
+    for c in found:
+        fate = screened.rejected.get(c.name) or ("over the cap" if c.name in capped else "built")
+        facts.append(
+            {
+                "index": c.name,
+                "table": c.table,
+                "columns": list(c.columns),
+                "shapes": list(c.shapes),
+                "asked_by": sorted({src for i in c.statements for src in shapes[i].sources}),
+                "screen": fate,
+                "estimate": screened.estimates.get(c.name),
+            }
+        )
+    screen = {"skipped": screened.skipped, "rejected": dict(screened.rejected)}
+    return [c.spec() for c in kept], facts, screen
 
 
 def audit(
@@ -133,12 +135,17 @@ def audit(
     write_repeat: int = 7,
     analyze: bool = True,
     lock_timeout_ms: int = 10000,
+    with_candidates: bool = False,
+    use_hypopg: bool = True,
+    max_candidates: int = 30,
+    rounds: int = 7,
 ) -> AuditResult:
-    """Audit ``specs`` against ``workload`` (a list of ``(name, callable)``); changes nothing.
+    """Audit ``specs`` (and, ``with_candidates``, the workload's own ideas); changes nothing.
 
-    ``repeat`` EXPLAIN ANALYZE runs per statement (median, after a warm-up) time the
-    latency; ``write_rows`` rows re-inserted and updated ``write_repeat`` times time the
-    write cost. ``analyze`` refreshes planner statistics first (inside the transaction).
+    ``repeat`` EXPLAIN ANALYZE runs per statement (median, after a warm-up) time each
+    index alone; ``rounds`` paired rounds decide the set; ``write_rows`` rows re-inserted
+    and updated ``write_repeat`` times time the write cost. ``analyze`` refreshes planner
+    statistics first (inside the transaction).
     """
     from django.db import connections, transaction
 
@@ -146,13 +153,13 @@ def audit(
     specs = list(specs)
     if len({s.name for s in specs}) != len(specs):
         raise ValueError("index names must be unique")
-    tables = sorted({s.table for s in specs})
     outcome: AuditResult | None = None
     try:
         with transaction.atomic(using=using), connection.cursor() as cur:
             cur.execute("SET LOCAL jit = off")
             cur.execute(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
             statements = q.capture(workload, connection)
+            shapes = q.by_text(statements)
             # DDL refuses to run while deferred foreign-key checks are queued (rows the
             # caller or the workload wrote in this transaction): run them now. Deferred
             # again afterwards, for the write-cost savepoints.
@@ -164,13 +171,23 @@ def audit(
                 if spec.name not in present:
                     cur.execute(spec.create_sql)
             if analyze:
-                for table in tables:
+                for table in sorted({s.table for s in specs}):
                     cur.execute(f"ANALYZE {quote_ident(table)}")
+            found, facts, screen = [], [], {}
+            if with_candidates:
+                proposed = {s.name for s in specs}
+                found, facts, screen = _candidates(cur, shapes, max_candidates, use_hypopg)
+                taken = existing_names(cur, [c.name for c in found])
+                found = [c for c in found if c.name not in proposed and c.name not in taken]
+                for candidate in found:
+                    cur.execute(candidate.create_sql)
+            judged = specs + found
+            origin = {s.name: "proposed" for s in specs} | {c.name: "candidate" for c in found}
+            tables = sorted({s.table for s in judged})
             infos = list_indexes(cur, tables)
-            equivalences = _equivalences(specs, infos)
             all_plans = [q.explain(cur, s) for s in statements]
 
-            for spec in specs:
+            for spec in judged:
                 cur.execute(spec.drop_sql())
             base_plans = [q.explain(cur, s) for s in statements]
             base_ms = [q.latency_ms(cur, s, repeat) for s in statements]
@@ -179,21 +196,40 @@ def audit(
                 for source in s.sources:
                     per_entry[source] = per_entry.get(source, 0.0) + ms * s.calls / len(s.sources)
 
+            facts_alone = {
+                spec.name: alone.measure(cur, spec, statements, base_ms, repeat) for spec in judged
+            }
+            for spec in judged:
+                cur.execute(spec.create_sql)
+            cost = {n: float(a.size_bytes) for n, a in facts_alone.items()}
+            chosen = indexset.choose(
+                cur, judged, shapes, infos, cost=cost, existing=present, rounds=rounds
+            )
+            # Writes last (alone.py says why), on the state with no judged index.
+            cur.execute("SAVEPOINT wb_audit_write_rounds")
+            for spec in judged:
+                cur.execute(spec.drop_sql())
             samples = {t: write_cost.sample_keys(cur, t, write_rows) for t in tables}
-            verdicts = [
-                _audit_one(
-                    cur,
-                    spec,
-                    statements,
-                    all_plans,
-                    base_ms,
-                    equivalences,
-                    samples,
-                    repeat,
-                    write_repeat,
+            for spec in judged:
+                alone.write_cost(
+                    cur, spec, facts_alone[spec.name], samples[spec.table], write_repeat
                 )
-                for spec in specs
+            cur.execute("ROLLBACK TO SAVEPOINT wb_audit_write_rounds")
+            verdicts = [
+                _verdict(
+                    spec,
+                    origin[spec.name],
+                    spec.name in present,
+                    d,
+                    facts_alone[spec.name],
+                    alone.used_by(statements, all_plans, spec.name),
+                )
+                for spec, d in zip(judged, chosen.decisions, strict=True)
             ]
+            for fact in facts:
+                if fact["index"] in origin:
+                    d = next(v for v in verdicts if v.index == fact["index"])
+                    fact["screen"] = f"built; {d.verdict}"
             outcome = AuditResult(
                 verdicts=verdicts,
                 statements=len(statements),
@@ -212,6 +248,15 @@ def audit(
                         statements, base_ms, base_plans, all_plans, strict=True
                     )
                 ],
+                index_set={
+                    "keep": [v.index for v in verdicts if v.action == "keep"],
+                    "add": [v.index for v in verdicts if v.action == "add"],
+                    "drop": [v.index for v in verdicts if v.action == "drop"],
+                },
+                candidates=facts,
+                screen=screen,
+                final_check=chosen.final_check,
+                rounds=rounds,
             )
             raise _RollBack
     except _RollBack:
@@ -220,62 +265,38 @@ def audit(
     return outcome
 
 
-def _audit_one(
-    cur, spec, statements, all_plans, base_ms, equivalences, samples, repeat, write_repeat
-) -> IndexVerdict:
-    sample = samples[spec.table]
-    without = with_index = ratio = None
-    cur.execute("SAVEPOINT wb_audit_index")
-    try:
-        start = time.perf_counter()
-        cur.execute(spec.create_sql)
-        build_ms = (time.perf_counter() - start) * 1000
-        cur.execute(
-            "SELECT pg_relation_size(to_regclass(%s)), indcheckxmin FROM pg_index "
-            "WHERE indexrelid = to_regclass(%s)",
-            [quote_ident(spec.name)] * 2,
-        )
-        size_bytes, checkxmin = cur.fetchone()
-        if sample:
-            without, with_index, ratio = write_cost.compare(
-                cur, spec.table, spec.columns, spec.drop_sql(), sample, write_repeat
-            )
-        plans = [q.explain(cur, s) for s in statements]
-        gain = baseline = 0.0
-        for s, plan, before in zip(statements, plans, base_ms, strict=True):
-            if spec.name in q.index_names(plan):
-                after = q.latency_ms(cur, s, repeat)
-                gain += (before - after) * s.calls
-                baseline += before * s.calls
-        used_by = _used_by(statements, plans, spec.name)
-    finally:
-        cur.execute("ROLLBACK TO SAVEPOINT wb_audit_index")
-        cur.execute("RELEASE SAVEPOINT wb_audit_index")
-    equivalence = equivalences[spec.name]
-    note = ""
-    if checkxmin:
-        note = "built over broken HOT chains: unusable in this transaction; VACUUM the table first"
-    if sample is None:
-        note = (note + "; " if note else "") + "empty table: write cost not measured"
-    if equivalence is None and used_by and gain < max(NEGLIGIBLE_MS, NEGLIGIBLE_SHARE * baseline):
-        note = (note + "; " if note else "") + "picked by the planner, but no measurable gain"
+def _verdict(spec, origin, existed, decision, facts, used_with_all) -> IndexVerdict:
+    if decision.keep:
+        verdict, action = "useful", ("keep" if existed else "add")
+    else:
+        verdict = decision.reason if decision.reason in VERDICTS else "no gain"
+        action = "drop" if existed else "none"
+    saving = decision.saving
     return IndexVerdict(
         index=spec.name,
         table=spec.table,
         columns=list(spec.columns),
-        verdict=_verdict(equivalence, used_by),
-        duplicates=equivalence.by if equivalence else None,
-        redundancy=equivalence.kind if equivalence else None,
-        size_bytes=int(size_bytes),
-        build_ms=round(build_ms, 3),
-        write_cost_ratio=round(ratio, 3) if ratio is not None else None,
-        insert_rows_per_s=round(without.insert_rows_per_s) if without else None,
-        insert_rows_per_s_with=round(with_index.insert_rows_per_s) if with_index else None,
-        update_rows_per_s=round(without.update_rows_per_s) if without else None,
-        update_rows_per_s_with=round(with_index.update_rows_per_s) if with_index else None,
-        used_by=used_by,
-        used_with_all=_used_by(statements, all_plans, spec.name),
-        gain_ms=round(gain, 3),
-        baseline_ms=round(baseline, 3),
-        note=note,
+        verdict=verdict,
+        duplicates=decision.covered_by,
+        redundancy=decision.redundancy,
+        size_bytes=facts.size_bytes,
+        build_ms=facts.build_ms,
+        write_cost_ratio=facts.write_cost_ratio,
+        insert_rows_per_s=facts.insert_rows_per_s,
+        insert_rows_per_s_with=facts.insert_rows_per_s_with,
+        update_rows_per_s=facts.update_rows_per_s,
+        update_rows_per_s_with=facts.update_rows_per_s_with,
+        used_by=facts.used_by,
+        used_with_all=used_with_all,
+        gain_ms=facts.gain_ms,
+        baseline_ms=facts.baseline_ms,
+        note="; ".join(facts.notes),
+        origin=origin,
+        existed=existed,
+        action=action,
+        reason=decision.reason,
+        used_in_set=decision.used_by,
+        saving_ms=saving.ms if saving else None,
+        saving_ci=saving.ci if saving else None,
+        saving_by_source=saving.by_source if saving else {},
     )

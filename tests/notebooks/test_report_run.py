@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from analysis.indexes.audit import VERDICTS
 from tests.notebooks.conftest import MIXED_REQUESTS, PROJECT_ROOT, REPEAT
 from workbench.report import summary
 from workbench.study import plan_indexes as perf_indexes
@@ -45,7 +46,7 @@ def test_the_run_succeeds_and_renders_every_notebook(tiny_report):
     index = (out / "index.html").read_text()
     for name in PIPELINE:
         assert f'href="{name}.html"' in index
-    assert "Success criteria" in index and "accounts_user_email_idx" in index
+    assert "success criteria" in index and "accounts_user_email_idx" in index
 
 
 def test_summary_holds_every_scenario_and_variant_measured_by_its_notebook(tiny_report):
@@ -96,18 +97,37 @@ def test_later_notebooks_show_their_variants_from_the_interleaved_run(tiny_repor
     assert diffed and diffed <= {p["fingerprint"] for p in baseline["plans"]}
 
 
-def test_the_index_audit_judges_the_plans_24_indexes(tiny_report):
+def test_the_index_advisor_judges_the_plans_24_indexes_and_its_candidates(tiny_report):
     _, out = tiny_report
-    audit = summary.load(out)["index_audit"]
-    assert sorted(r["index"] for r in audit) == sorted(perf_indexes.NAMES)
-    assert {r["verdict"] for r in audit} <= {"useful", "redundant", "unused"}
+    data = summary.load(out)
+    audit = data["index_audit"]
+    plan = [r for r in audit if r.get("origin", "proposed") == "proposed"]
+    assert sorted(r["index"] for r in plan) == sorted(perf_indexes.NAMES)
+    assert {r["verdict"] for r in audit} <= set(VERDICTS)
     by_index = {r["index"]: r for r in audit}
     email = by_index["accounts_user_email_idx"]
     assert email["verdict"] == "redundant"
     assert email["duplicates"] == "accounts_user_email_key"
+    for r in audit:  # redundant only against an index that stays
+        if r["verdict"] == "redundant" and r["duplicates"] in by_index:
+            assert by_index[r["duplicates"]]["verdict"] == "useful", r
     used = {name for r in audit for name in r["used_by"]}
     assert used and used <= set(scenarios.SCENARIOS)  # the workload was the scenarios
     assert json.loads((out / "index_audit.json").read_text())[0]["index"] == audit[0]["index"]
+    # the set, its migrations and the ranked recommendations reach summary.json
+    index_set = data["index_set"]
+    assert sorted(index_set["keep"] + index_set["drop"]) == sorted(
+        r["index"] for r in audit if r["action"] in ("keep", "drop")
+    )
+    advice = json.loads((out / "advice.json").read_text())
+    for path in set(advice["migration"].values()):
+        assert (out / path).is_file() and path.startswith("migrations/")
+    recs = data["recommendations"]
+    assert [r["rank"] for r in recs] == list(range(1, len(recs) + 1))
+    kinds = {r["kind"] for r in recs}
+    assert {"fix_n_plus_one", "drop_index"} <= kinds
+    fix = next(r for r in recs if r["kind"] == "fix_n_plus_one")
+    assert "select_related" in fix["action"] or "annotate" in fix["action"]
 
 
 def test_the_cache_hit_rate_is_the_mixed_workloads(tiny_report):
@@ -174,3 +194,95 @@ def test_a_second_report_on_the_same_database_refuses_in_one_line(tiny_report, s
     assert len(lines) == 1 and "another workbench run is using database" in lines[0], lines
     assert "(report, server pid" in lines[0]
     assert not (out / "01_seed.ipynb").exists()  # it ran nothing
+
+
+# --------------------------------------------------------------------------- the run folder
+
+
+SCIENTIFIC = re.compile(r"\d[eE][+-]\d")  # 2.64e+01, 6.20e-02
+
+
+def _cells(page: str) -> list[str]:
+    """The text of every table cell of a page."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag in ("td", "th"):
+                self.open.append("")
+
+        def handle_endtag(self, tag) -> None:
+            if tag in ("td", "th") and self.open:
+                self.found.append(self.open.pop())
+
+        def handle_data(self, data) -> None:
+            if self.open:
+                self.open[-1] += data
+
+    parser = Cells()
+    parser.feed(page)
+    return parser.found
+
+
+def test_no_page_or_notebook_names_a_path_of_the_machine(tiny_report):
+    _, out = tiny_report
+    shared = [*out.glob("*.html"), *out.glob("*.ipynb"), out / "summary.json", out / "run.json"]
+    for path in shared:
+        text = path.read_text()
+        for folder in (PROJECT_ROOT.resolve(), out.resolve()):
+            assert str(folder) not in text, (path.name, str(folder))
+        assert ".workbench/pg" not in text and "redis.sock" not in text, path.name  # sockets
+    summary_env = summary.load(out)["environment"]
+    assert summary_env["database"].startswith(("embedded PostgreSQL 16", "PostgreSQL 16"))
+
+
+def test_no_table_cell_is_in_scientific_notation_or_a_python_repr(tiny_report):
+    _, out = tiny_report
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 7  # six notebooks and the front page
+    for page in pages:
+        cells = _cells(page.read_text())
+        assert cells, page.name
+        assert [c for c in cells if SCIENTIFIC.search(c)] == [], page.name
+        assert [c for c in cells if c.strip() in ("nan", "NaN", "None")] == [], page.name
+    eager = (out / "04_eager_loading.html").read_text()
+    assert "{&#x27;baseline&#x27;" not in eager and "{'baseline'" not in eager
+    assert "N+1 patterns over every scenario: baseline" in eager
+
+
+def test_plotly_js_is_written_once_per_run_folder_and_the_folder_is_light(tiny_report):
+    _, out = tiny_report
+    assert (out / "plotly.min.js").exists()
+    for path in [*out.glob("*.html"), *out.glob("*.ipynb")]:
+        text = path.read_text()
+        assert "plotly.js v" not in text, path.name  # referenced, never embedded
+        assert "require.min.js" not in text and "MathJax.js" not in text, path.name
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    assert size < 10_000_000, size  # a tiny run; docs/reports.md has medium's size
+
+
+def test_the_front_page_shows_the_verdict_and_draws_its_charts_in_chromium(tiny_report):
+    from tests.report.chromium import page_facts
+
+    _, out = tiny_report
+    facts = page_facts(out / "index.html")
+    if facts is None:
+        pytest.skip("chromium not found (Debian: apt-get install chromium)")
+    criteria = summary.load(out)["criteria"]
+    passed = sum(c["passed"] for c in criteria)
+    expected = "All" if passed == len(criteria) else f"{len(criteria) - passed} of"
+    assert re.match(rf"(PASS|FAIL): {expected} .*success criteria", facts["verdict"]), facts
+    assert facts["charts"] >= 2 and facts["drawn"] == facts["charts"], facts
+    assert facts["start"] == ["06_report.html"]
+
+
+def test_the_folder_of_runs_gets_an_index_with_a_trend_per_scenario(tiny_report):
+    _, out = tiny_report
+    page = (out.parent / "index.html").read_text()
+    assert f'href="{out.name}/index.html"' in page
+    assert page.count('class="plotly-graph-div"') == len(scenarios.SCENARIOS)

@@ -89,10 +89,10 @@ def test_the_page_size_table_flags_what_grows():
             ("eager", 50, 2),
         ]
     ]
-    frame = report_tables.page_size_frame(counts)
-    assert frame.loc[("job_list", "baseline"), "grows with the page"]
-    assert not frame.loc[("job_list", "eager"), "grows with the page"]
-    assert frame.loc[("job_list", "baseline"), "queries at page size 50"] == 202
+    frame = report_tables.page_size_frame(counts).frame
+    assert frame.loc[("job_list", "baseline"), "grows with the page"] == "yes"
+    assert frame.loc[("job_list", "eager"), "grows with the page"] == "no"
+    assert frame.loc[("job_list", "baseline"), "queries at page size 50"] == "202"
 
 
 # --------------------------------------------------------------------------- real runs
@@ -175,3 +175,43 @@ def test_bad_notebook_parameters_are_refused_before_anything_runs(
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"workbench: error: {message}"
     assert not (tmp_path / "r").exists()
+
+
+def test_explore_charts_the_plan_of_the_variant_it_was_asked_for(seeded_tiny, db):
+    """The plan is taken while the variant is in place: baseline's without the plan's indexes."""
+    from workbench.study import plan_indexes as perf_indexes
+    from workbench.study import variants
+
+    variants.set_indexes(True)  # as a report run leaves the database
+    run = report_steps.explore_scenario("job_list", "baseline")
+    labels = " ".join(node.label for node in run.slowest_plan.plan.nodes)
+    assert "jobs_job" in labels  # the job board's read
+    used = [name for name in perf_indexes.NAMES if name in labels]
+    assert used == [], used
+    assert all(variants.index_state().values())  # and the indexes are put back
+    indexed = report_steps.explore_scenario("user_reviews", "indexes")
+    assert indexed.slowest_plan is not None
+
+
+def test_the_seeded_scale_and_seed_are_recorded_beside_the_data(seeded_tiny, db):
+    """What a notebook run alone compares its parameters with (workbench.report.seeded)."""
+    from django.db import connection
+
+    import fixtures
+    from fixtures import load
+    from workbench.report import seeded
+
+    record = fixtures.seeded_as()
+    assert (record["scale"], record["users"], record["seed"]) == ("tiny", 200, 42)
+    assert record["rows"] == seeded_tiny.total_rows
+    assert "as the parameters ask" in seeded.check("tiny", 42)
+    assert "as the parameters ask" in seeded.check("200", None)  # the same users, by number
+    with pytest.raises(seeded.DataMismatch) as refused:
+        seeded.check("small", 42)
+    assert "holds tiny data (seed 42" in str(refused.value)
+    assert "asked for scale small (seed 42)" in str(refused.value)
+    with pytest.raises(seeded.DataMismatch, match=r"tiny data \(seed 42.*\(seed 7\)"):
+        seeded.check("tiny", 7)
+    with connection.cursor() as cur:  # rolled back with the test
+        load.truncate(cur)
+    assert fixtures.seeded_as() is None  # emptied tables forget what they held

@@ -24,7 +24,7 @@ def run_with(monkeypatch, tmp_path):
         monkeypatch.setattr(runlock, "acquire", lambda *a, **kw: None)
         monkeypatch.setattr(ownership, "ensure_owned", lambda *a, **kw: None)
         result = RunResult(plan, summary=summary, problem=problem)
-        monkeypatch.setattr(runner, "run", lambda p: result)
+        monkeypatch.setattr(runner, "run", lambda p, keep=None: result)
         parser = argparse.ArgumentParser()
         command.register(parser.add_subparsers())
         return command.cmd_report(parser.parse_args(["report", *extra]))

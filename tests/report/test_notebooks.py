@@ -48,7 +48,7 @@ def test_the_bootstrap_follows_the_parameters_cell(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert "bootstrap()" in code[1].source
+    assert "bootstrap(" in code[1].source
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -46,7 +46,7 @@ def test_a_complete_summary_is_valid():
         ),
         (
             lambda s: s["index_audit"][1].update(verdict="great"),
-            "index_audit[1].verdict: expected one of useful, redundant, unused, got 'great'",
+            "index_audit[1].verdict: expected one of useful, redundant, unused, no gain, got 'great'",
         ),
         (
             lambda s: s["index_audit"][1].update(columns=[]),

@@ -31,13 +31,26 @@ def test_run_parameters_are_the_literals_defined_before_the_bootstrap():
     }
 
 
-def test_bootstrap_resolves_results_dir_in_place(tmp_path, monkeypatch):
+def test_bootstrap_resolves_results_dir_in_place_relative_to_the_current_folder(
+    tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
-    namespace = {"results_dir": "run", "repeat": 3}
+    namespace = {"results_dir": str(tmp_path / "run"), "repeat": 3}
     params = notebook.bootstrap(namespace, show=False)
-    assert namespace["results_dir"] == str(tmp_path / "run")
+    assert namespace["results_dir"] == "run"  # no path of the machine on the page
     assert (tmp_path / "run").is_dir()
-    assert params == {"results_dir": str(tmp_path / "run"), "repeat": 3}
+    assert params == {"results_dir": "run", "repeat": 3}
+
+
+def test_without_a_results_dir_results_go_to_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORKBENCH_RESULTS_DIR", raising=False)
+    namespace = {"results_dir": ""}
+    notebook.bootstrap(namespace, show=False)
+    assert namespace["results_dir"] == "."
+    out = {"results_dir": "", "PAPERMILL_OUTPUT_PATH": str(tmp_path / "out" / "02.ipynb")}
+    notebook.bootstrap(out, show=False)  # papermill --inject-output-path: beside the output
+    assert out["results_dir"] == "out" and (tmp_path / "out").is_dir()
 
 
 def test_progress_prints_plain_lines_in_a_log():
@@ -72,9 +85,12 @@ def test_progress_redraws_one_line_on_a_terminal():
 
 
 def test_the_terminal_summary_shows_verdicts_and_before_after():
-    text = render.summary_text(sample())
+    data = sample()
+    data["scenarios"][0]["variants"]["all"]["vs_baseline"] = {"p50_ms": 0.2}
+    text = render.summary_text(data)
     assert re.search(r"PASS\s+N\+1 queries eliminated\s+0", text)
-    assert re.search(r"job_list\s+baseline\s+21\s+1\s+40\.0 ms\s+44\.0 ms\s+30\.0 ms", text)
+    assert re.search(r"job_list\s+baseline\s+21\s+1\s+40\.00 ms\s+44\.00 ms\s+30\.00 ms", text)
+    assert re.search(r"job_list\s+all\s+2\s+0\s+8\.00 ms.*5\.00x faster", text)
     assert "cache hit rate: 90.0%" in text
 
 

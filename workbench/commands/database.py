@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from marketplace import conf
 from marketplace.dsn import redact
@@ -13,6 +14,11 @@ from workbench.errors import WorkbenchError
 def cmd_migrate(args: argparse.Namespace) -> int:
     ownership.ensure_owned("migrate", args.allow_external)
     from workbench.env import django_env
+
+    if args.profile:  # django-silk's tables too (workbench serve --profile)
+        from workbench.monitoring import PROFILE_SETTINGS
+
+        os.environ["DJANGO_SETTINGS_MODULE"] = PROFILE_SETTINGS
 
     django_env.setup()
     from django.core.management import call_command
@@ -54,6 +60,11 @@ def register(subparsers) -> None:
         help="migrate a database the workbench did not create",
     )
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also create django-silk's tables, for `workbench serve --profile`",
+    )
     p.set_defaults(func=cmd_migrate, run_lock="migrate")
     p = subparsers.add_parser(
         "createdb", help="create the database named in DATABASE_URL, marked as the workbench's"

@@ -97,6 +97,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     _setup()
 
     from analysis.indexes import audit
+    from analysis.indexes.audit import VERDICTS
     from marketplace.jobs.models import Job
     from workbench.study import plan_indexes as perf_indexes
     from workbench.study import writes as workload
@@ -117,6 +118,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             repeat=args.repeat,
             write_rows=args.write_rows,
             write_repeat=args.write_repeat,
+            rounds=args.rounds,
         )
     finally:
         # The write-cost rounds are rolled back but leave dead rows that would slow every
@@ -130,12 +132,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     notes = [f"  {r['index']}: {r['note']}" for r in records if r["note"]]
     if notes:
         print("\nnotes:\n" + "\n".join(notes))
-    counts = {v: sum(r["verdict"] == v for r in records) for v in ("useful", "redundant", "unused")}
+    counts = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
     print(
-        f"\n{counts['useful']} useful, {counts['redundant']} redundant, {counts['unused']} unused "
+        f"\n{counts['useful']} useful, {counts['redundant']} redundant, {counts['unused']} unused, "
+        f"{counts['no gain']} no gain, decided as one set: an index is kept only when a "
+        "statement is measurably slower without it, and redundant only against one that stays "
         f"({result.statements} distinct statements from {len(result.workload)} workload entries; "
         "write x = batch write time with / without the index; gain = server time saved by the "
-        "statements that use it alone)"
+        "statements that use it alone; `workbench advise` also proposes new indexes)"
     )
     return 0
 
@@ -157,7 +161,9 @@ def register(subparsers) -> None:
         )
         s.set_defaults(func=func, run_lock=f"indexes {name}")
 
-    s = sub.add_parser("audit", help="verdict per plan index: useful, redundant or unused")
+    s = sub.add_parser(
+        "audit", help="verdict per plan index, decided as a set: useful, redundant, unused, no gain"
+    )
     s.add_argument("--json", action="store_true", help="print the records as JSON")
     s.add_argument("--only", nargs="+", metavar="NAME", help="audit only these indexes")
     s.add_argument(
@@ -166,6 +172,9 @@ def register(subparsers) -> None:
     s.add_argument("--write-rows", type=argtypes.positive, default=500, help="rows per write batch")
     s.add_argument(
         "--write-repeat", type=argtypes.positive, default=7, help="write rounds (median)"
+    )
+    s.add_argument(
+        "--rounds", type=argtypes.positive, default=7, help="paired rounds per set decision (7)"
     )
     s.add_argument("--no-vacuum", action="store_true", help="skip VACUUM ANALYZE beforehand")
     s.add_argument("--allow-external", action="store_true", help="audit in a database not ours")

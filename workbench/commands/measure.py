@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,16 @@ def cmd_measure(args: argparse.Namespace) -> int:
     problem = check_out(out, args.force)
     if problem:
         return _refuse(problem)
+    workload = None
+    if args.workload is not None:  # recorded requests instead of the scenarios
+        from workbench.monitoring import replay
+
+        if args.scenarios != "all":
+            return _refuse("--workload replays its own requests: drop --scenarios")
+        try:
+            workload = replay.load(args.workload)
+        except replay.WorkloadError as exc:
+            return _refuse(str(exc))
     django_env.setup()
     from workbench.study import scenarios, subjects, variants
     from workbench.study.measure import measure
@@ -210,8 +221,9 @@ def cmd_measure(args: argparse.Namespace) -> int:
     perf_indexes.applied_apps()  # one line when the database is not migrated
     if variants.needs_ddl(variant_names):
         ownership.ensure_owned("change the indexes of", args.allow_external)
+    run = measure if workload is None else partial(replay.measure, workload)
     try:
-        result = measure(
+        result = run(
             scenario_names,
             variant_names,
             repeat=args.repeat,
@@ -267,6 +279,11 @@ def register(subparsers) -> None:
         "--seed", type=argtypes.natural, default=42, help="seed of the data and the workload"
     )
     p.add_argument("--scenarios", default="all", help="comma-separated scenario names, or all")
+    p.add_argument(
+        "--workload",
+        metavar="FILE",
+        help="replay these recorded requests instead (`workbench import-silk` writes one)",
+    )
     p.add_argument(
         "--variants", default=DEFAULT_VARIANTS, help=f"comma-separated (default {DEFAULT_VARIANTS})"
     )

@@ -1,15 +1,17 @@
-"""`workbench report | compare | lab`: the notebooks headless, two runs side by side, and Lab."""
+"""`workbench report | compare`: the notebooks headless, and two runs side by side.
+
+(`workbench lab` lives in ``workbench.commands.services``.)
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from workbench.commands import argtypes
-from workbench.errors import WorkbenchError
-from workbench.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from workbench.monitoring.push import gateway_url
+from workbench.paths import NOTEBOOKS_DIR
 from workbench.report.params import ParameterError
 
 # `workbench report`'s exit codes: 0 all went well; 1 the pipeline failed (a notebook
@@ -57,14 +59,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     from workbench.report import html as render
     from workbench.report import runner as report
 
-    result = report.run(plan)
+    result = report.run(plan, keep=args.keep)
     print(render.timings_text(result))
     if result.summary is not None:
         print()
         print(render.summary_text(result.summary))
     print(f"\nreport: {plan.out_dir / 'index.html'}")
+    for folder in result.pruned:
+        print(f"removed old run {folder.name} (--keep {args.keep})")
+    if (plan.out_dir.parent / "index.html").exists():
+        print(f"all runs: {plan.out_dir.parent / 'index.html'}")
     if not result.ok:
         return _refuse(result.problem or "the run failed", code=1)
+    if args.push_gateway and result.summary is not None:  # failed criteria are pushed too
+        from workbench.monitoring.push import push, redacted
+
+        pushed = push(result.summary, args.push_gateway)
+        print(f"pushed {pushed} series to {redacted(args.push_gateway)}")
     from workbench.study.criteria import failed
 
     failing = failed(result.summary.get("criteria", [])) if result.summary is not None else []
@@ -98,31 +109,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 1 if regressions else 0
 
 
-def cmd_lab(args: argparse.Namespace) -> int:
-    """Replace this process with JupyterLab from this environment, in notebooks/."""
-    jupyter = Path(sys.executable).parent / "jupyter"
-    if not jupyter.exists():
-        raise WorkbenchError(f"{jupyter} not found: run `make venv`")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
-    argv = [str(jupyter), "lab", f"--notebook-dir={NOTEBOOKS_DIR}"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")
-    argv += [a for a in args.lab_args if a != "--"]
-    if args.dry_run:
-        print(" ".join(argv))
-        return 0
-    os.chdir(NOTEBOOKS_DIR)
-    os.execve(argv[0], argv, env)
-    return 0  # pragma: no cover - execve does not return
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "report",
@@ -152,6 +138,13 @@ def register(subparsers) -> None:
     p.add_argument("--scenarios", metavar="A,B", help="scenarios to measure (all)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/<date_time>/)")
     p.add_argument(
+        "--keep",
+        type=argtypes.positive,
+        metavar="N",
+        help="after the run, remove all but the newest N run folders beside it (only folders "
+        "workbench report made; default: keep every run)",
+    )
+    p.add_argument(
         "--only", action="append", metavar="NAMES", help="run only these notebooks (02, baseline)"
     )
     p.add_argument(
@@ -171,6 +164,13 @@ def register(subparsers) -> None:
         help="run in a database the workbench did not create",
     )
     p.add_argument(
+        "--push-gateway",
+        type=gateway_url,
+        metavar="URL",
+        help="after the run, push its criteria and per-scenario figures to this Prometheus "
+        "Pushgateway (docs/monitoring.md)",
+    )
+    p.add_argument(
         "--no-gate",
         action="store_true",
         help=f"exit 0 when a success criterion fails (default: exit {EXIT_CRITERIA_FAILED} "
@@ -181,14 +181,15 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "compare",
         help="what changed between two report runs; exit 1 on a regression",
-        description="Compare two runs' summary.json (a run folder or the file). Exit 0: no "
-        "regression; 1: a regression; 2: bad input.",
+        description="Compare two runs' summary.json (a run folder or the file) and list "
+        "what changed, regressions first. A regression is: a query count or N+1 count that "
+        "went up (they are exact); a p50 whose 95% intervals in the two runs are apart, "
+        "run B's above run A's, by at least 50% and 1 ms (net of its variant's shift on a "
+        "busier machine); or a success criterion that passed in A and fails in B. A plan "
+        "that changed with no latency change (a plan flip), an index-audit verdict, the "
+        "cache hit rate or a p95 alone are reported as changes, never as regressions. "
+        "Exit 0: no regression; 1: a regression; 2: bad input.",
     )
     p.add_argument("run_a", metavar="RUN_A", type=Path)
     p.add_argument("run_b", metavar="RUN_B", type=Path)
     p.set_defaults(func=cmd_compare, offline=True)
-
-    p = subparsers.add_parser("lab", help="open JupyterLab on the notebooks, configured")
-    p.add_argument("--dry-run", action="store_true", help="print the command instead")
-    p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
-    p.set_defaults(func=cmd_lab)

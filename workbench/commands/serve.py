@@ -5,24 +5,44 @@ the environment (``WORKBENCH_EAGER`` / ``WORKBENCH_CACHE``), and its index state
 the database (DDL: refused in a database the workbench did not create unless
 ``--allow-external``) and put back as it was when the server stops, as the variants'
 context managers do; the database's run lock is held meanwhile. Without it the database
-is served as it is, with the switches the environment gives. ``--dev`` runs Django's
-runserver (autoreload) instead. Ctrl-C or SIGTERM stops the server cleanly. An unknown
-variant or a port already taken is refused in one line (exit 2) before anything changes.
+is served as it is, with the switches the environment gives. Ctrl-C or SIGTERM stops
+the server cleanly. An unknown variant or a port already taken is refused in one line
+(exit 2) before anything changes.
+
+The monitoring tools (docs/monitoring.md), never on in a measurement:
+
+* ``--dev``: Django's runserver (autoreload) with Django Debug Toolbar and the
+  workbench's panel (``workbench.monitoring.dev_settings``);
+* ``--profile``: gunicorn with django-silk recording every request and its SQL, UI at
+  ``/silk/`` (``workbench.monitoring.profile_settings``; its tables come from
+  ``workbench migrate --profile``, refused in one line when missing);
+* ``--metrics``: Prometheus's ``/metrics`` (``WORKBENCH_METRICS=1``), labelled with the
+  variant; under gunicorn the workers share one multiprocess folder, made for the
+  server and removed when it stops.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from contextlib import ExitStack
 
 from workbench.commands import argtypes
 from workbench.env import ownership
 from workbench.errors import WorkbenchError
 from workbench.load import server
+from workbench.monitoring import DEV_SETTINGS, PROFILE_SETTINGS
 from workbench.study.variants import NAMES as VARIANT_NAMES
+
+_TOOLS = {
+    "Debug Toolbar at /__debug__/": "dev",
+    "django-silk at /silk/": "profile",
+    "Prometheus at /metrics": "metrics",
+}
 
 
 def _refuse(message: str) -> int:
@@ -49,6 +69,30 @@ def _switches(name: str | None) -> dict[str, str]:
     }
 
 
+def _monitoring(args: argparse.Namespace, stack: ExitStack) -> dict[str, str]:
+    """The environment the server needs for the monitoring tools asked for."""
+    env: dict[str, str] = {}
+    if args.dev:
+        env["DJANGO_SETTINGS_MODULE"] = DEV_SETTINGS
+    elif args.profile:
+        env["DJANGO_SETTINGS_MODULE"] = PROFILE_SETTINGS
+    if args.variant is not None:
+        env["WORKBENCH_VARIANT"] = args.variant
+    if args.metrics:
+        env["WORKBENCH_METRICS"] = "1"
+        if not args.dev:  # several gunicorn workers: one registry in files they share
+            folder = tempfile.mkdtemp(prefix="wb-prometheus-")
+            stack.callback(shutil.rmtree, folder, True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return env
+
+
+def _silk_tables_missing() -> bool:
+    from django.db import connection
+
+    return "silk_request" not in connection.introspection.table_names()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.variant is not None and args.variant not in VARIANT_NAMES:
         return _refuse(f"unknown variant {args.variant!r}: use one of {', '.join(VARIANT_NAMES)}")
@@ -59,6 +103,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from workbench.env import django_env, runlock
 
     django_env.setup()
+    if args.profile and _silk_tables_missing():
+        return _refuse(
+            "django-silk's tables are not in this database: run `workbench migrate --profile`"
+        )
     command = (
         server.runserver_command(args.port)
         if args.dev
@@ -76,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.db import connections
 
         connections.close_all()  # the server's processes open their own
-        env = {**os.environ, **_switches(args.variant)}
+        env = {**os.environ, **_switches(args.variant), **_monitoring(args, stack)}
         try:
             srv = server.start(command, args.port, env, None, kind=kind)
         except KeyboardInterrupt:
@@ -84,8 +132,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 130
         what = f"variant {args.variant}" if args.variant else "the database as it is"
         size = "" if args.dev else f", {args.workers} workers x {args.threads} threads"
+        tools = [n for n, on in _TOOLS.items() if getattr(args, on)]
+        extra = f", with {' and '.join(tools)}" if tools else ""
         print(
-            f"serving the marketplace ({what}) with {kind}{size} at {srv.url}/api/ (Ctrl-C stops)",
+            f"serving the marketplace ({what}) with {kind}{size}{extra} at {srv.url}/api/ "
+            "(Ctrl-C stops)",
             file=sys.stderr,
             flush=True,
         )
@@ -123,7 +174,23 @@ def register(subparsers) -> None:
         default=server.DEFAULT_THREADS,
         help=f"threads per worker ({server.DEFAULT_THREADS})",
     )
-    p.add_argument("--dev", action="store_true", help="Django's runserver (autoreload) instead")
+    tools = p.add_mutually_exclusive_group()
+    tools.add_argument(
+        "--dev",
+        action="store_true",
+        help="Django's runserver (autoreload) with Django Debug Toolbar and the workbench panel",
+    )
+    tools.add_argument(
+        "--profile",
+        action="store_true",
+        help="record every request and its SQL with django-silk (UI at /silk/; "
+        "tables from `workbench migrate --profile`)",
+    )
+    p.add_argument(
+        "--metrics",
+        action="store_true",
+        help="Prometheus metrics at /metrics (WORKBENCH_METRICS=1)",
+    )
     p.add_argument(
         "--allow-external", action="store_true", help="change indexes in a database not ours"
     )

@@ -29,7 +29,8 @@ class NotebookSpec:
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
 
-def _normalise_type(annotation: str, default: Any) -> str:
+def normalise_type(annotation: str, default: Any) -> str:
+    """``int``, ``float``, ``str``, ``bool``, ``list[str]``, ``list[int]`` or ``any``."""
     text = annotation.replace("typing.", "").replace(" ", "").lower()
     if text in ("int", "float", "str", "bool", "list[str]", "list[int]"):
         return text
@@ -58,7 +59,7 @@ def read_parameters(nb: nbformat.NotebookNode) -> dict[str, Parameter] | None:
         except (ValueError, SyntaxError):
             default = p.default
         found[p.name] = Parameter(
-            p.name, _normalise_type(p.inferred_type_name, default), default, p.help
+            p.name, normalise_type(p.inferred_type_name, default), default, p.help
         )
     return found
 

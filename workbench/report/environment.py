@@ -2,7 +2,10 @@
 
 Recorded in ``summary.json``'s ``environment`` so two runs can be compared knowing what
 differed between them. URLs are redacted here, so a password in ``DATABASE_URL`` can
-never reach the summary (``workbench.report.summary`` refuses one that did).
+never reach the summary (``workbench.report.summary`` refuses one that did); and the
+servers are named the way a page meant to be shared names them (:func:`server_label`):
+``embedded PostgreSQL 16.2``, or the redacted URL with a unix socket's folder (a path
+of this machine) left out.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from marketplace import conf, dsn
 from marketplace.dsn import redact
@@ -32,6 +35,59 @@ PLANNER_SETTINGS = (
     "max_parallel_workers_per_gather",
     "jit",
 )
+
+
+SOCKET = "unix-socket"  # what a shared page shows instead of a socket's folder
+
+
+def shareable_url(url: str) -> str:
+    """A redacted URL without the machine's paths: a unix socket's folder becomes ``unix-socket``.
+
+    ``postgresql://me:secret@/wb?host=/srv/pg`` reads ``postgresql://me:***@/wb?host=unix-socket``;
+    ``postgresql://%2Fsrv%2Fpg/wb`` reads ``postgresql://unix-socket/wb``; a Redis
+    ``unix:///srv/redis.sock?db=0`` reads ``unix://unix-socket?db=0``.
+    """
+    text = redact(url)
+    parts = urlsplit(text)
+    if parts.scheme == "unix":
+        return parts._replace(netloc=SOCKET, path="").geturl()
+    netloc = parts.netloc
+    user, at, host = netloc.rpartition("@")
+    if unquote(host).startswith("/"):
+        netloc = f"{user}{at}{SOCKET}"
+    query = [(k, SOCKET if v.startswith("/") else v) for k, v in parse_qsl(parts.query, True)]
+    return parts._replace(netloc=netloc, query=urlencode(query, safe="*")).geturl()
+
+
+def server_label(kind: str, version: str | None, url: str, embedded: bool) -> str:
+    """``embedded PostgreSQL 16.2 (database wb)`` or ``Redis 7.2 at redis://host:6379/3``."""
+    named = f"{kind} {version}" if version else kind
+    if embedded:
+        database = ""
+        if kind == "PostgreSQL":
+            try:
+                database = f" (database {dsn.database_settings(url)['NAME']})"
+            except Exception:  # a label, never a reason to fail
+                database = ""
+        return f"embedded {named}{database}"
+    return f"{named} at {shareable_url(url)}"
+
+
+def database_label() -> str:
+    """The database this process uses, as a shared page names it (needs Django set up)."""
+    from django.db import connection
+
+    from workbench.env import services
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('server_version')")
+        version = cur.fetchone()[0]
+    return server_label(
+        "PostgreSQL",
+        version,
+        services.database_url(start=False),
+        services.is_embedded_database(),
+    )
 
 
 def now() -> str:
@@ -78,13 +134,20 @@ def collect_environment(started_at: str, finished_at: str | None = None) -> dict
     from workbench.env import services
 
     status = _git("status", "--porcelain", "--untracked-files=no")
+    embedded = services.is_embedded_database()
+    redis_embedded = conf.read().embedded_redis
+    cache = str(settings.CACHES["default"]["LOCATION"])
     return {
         "postgresql": pg_version,
         "redis": redis_version,
         "planner": planner,
-        "database": redact(services.database_url(start=False)),
-        "database_embedded": services.is_embedded_database(),
-        "cache_server": redact(str(settings.CACHES["default"]["LOCATION"])),
+        "database": server_label(
+            "PostgreSQL", pg_version, services.database_url(start=False), embedded
+        ),
+        "database_embedded": embedded,
+        "cache_server": server_label(
+            "Redis", redis_version if redis_version[:1].isdigit() else None, cache, redis_embedded
+        ),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(status) if status is not None else None,
         "python": platform.python_version(),

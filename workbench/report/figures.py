@@ -4,11 +4,14 @@ Each function returns a ``plotly.graph_objects.Figure``; the notebooks call ``.s
 after ``workbench.report.notebook.bootstrap()``, whose offline renderer embeds plotly.js once
 per page, so the rendered HTML draws every chart with no network. Latencies span three
 orders of magnitude between a baseline N+1 page and a cache hit, so time axes are
-logarithmic.
+logarithmic; a zero (a cache hit's database time) has no place on a log axis, so it is
+drawn as a short bar at a floor a decade below the smallest value, labelled ``0``
+(:func:`log_floor`), instead of vanishing.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,17 +20,61 @@ from plotly.subplots import make_subplots
 
 from analysis import charts
 from analysis.measure import MeasureResult
+from analysis.plans import Plan
+from workbench.report import formats
 from workbench.report.run_folder import variants_of
 from workbench.report.tables import slowest_plans
 from workbench.study import criteria
 from workbench.study.variants import BASELINE, COLOURS
 
-LABELS = {"queries": "queries", "p50_ms": "p50 (ms)", "p95_ms": "p95 (ms)", "db_ms": "db time (ms)"}
+LABELS = {
+    "queries": "queries per request",
+    "p50_ms": "p50 (ms, log scale)",
+    "p95_ms": "p95 (ms, log scale)",
+    "db_ms": "db time (ms, log scale)",
+    "db_cpu_ms": "db CPU (ms, log scale)",
+}
 LOG_METRICS = {"p50_ms", "p95_ms", "db_ms", "db_cpu_ms"}
 
 
 def _color(variant: str) -> str:
     return COLOURS.get(variant, "#555555")
+
+
+def log_floor(values: Sequence[Any]) -> float | None:
+    """Where a zero is drawn on a log axis: a decade below the smallest positive value."""
+    positive = [float(v) for v in values if v is not None and float(v) > 0]
+    if not positive:
+        return None
+    return 10 ** (math.floor(math.log10(min(positive))) - 1)
+
+
+def log_bar(name: str, x: Sequence[Any], y: Sequence[Any], floor: float | None, **kw) -> go.Bar:
+    """A bar trace for a log axis: a zero drawn at ``floor`` and labelled ``0``."""
+    shown = [None if v is None else (floor if (floor and float(v) <= 0) else v) for v in y]
+    text = ["0" if v is not None and float(v) <= 0 else "" for v in y]
+    return go.Bar(
+        name=name,
+        x=list(x),
+        y=shown,
+        text=text,
+        textposition="outside",
+        customdata=[formats.ms(v) for v in y],
+        hovertemplate=f"%{{x}} {name}: %{{customdata}}<extra></extra>",
+        **kw,
+    )
+
+
+def log_range(values: Sequence[Any], floor: float | None) -> list[float] | None:
+    """A log axis range that shows the floor's bars (plotly's log ranges are in powers).
+
+    None (plotly's own range) when no value is zero: there is no floor to show.
+    """
+    positive = [float(v) for v in values if v is not None and float(v) > 0]
+    zeros = any(v is not None and float(v) <= 0 for v in values)
+    if not positive or floor is None or not zeros:
+        return None
+    return [math.log10(floor) - 0.3, math.log10(max(positive)) + 0.3]
 
 
 def before_after(
@@ -46,25 +93,31 @@ def before_after(
         vertical_spacing=0.3 / len(metrics),
     )
     for row, metric in enumerate(metrics, start=1):
-        for variant in wanted:
-            values = [result.scenarios[n]["variants"].get(variant, {}).get(metric) for n in names]
-            figure.add_trace(
-                go.Bar(
+        series = {
+            v: [result.scenarios[n]["variants"].get(v, {}).get(metric) for n in names]
+            for v in wanted
+        }
+        every = [x for values in series.values() for x in values]
+        floor = log_floor(every) if metric in LOG_METRICS else None
+        for variant, values in series.items():
+            style = {"marker_color": _color(variant), "legendgroup": variant}
+            if metric in LOG_METRICS:
+                trace = log_bar(variant, names, values, floor, showlegend=row == 1, **style)
+            else:
+                trace = go.Bar(
                     name=variant,
                     x=names,
                     y=values,
-                    marker_color=_color(variant),
-                    legendgroup=variant,
                     showlegend=row == 1,
-                    hovertemplate=f"%{{x}} {variant}: %{{y:,.2f}}<extra></extra>",
-                ),
-                row=row,
-                col=1,
-            )
-        if metric in LOG_METRICS:
-            figure.update_yaxes(type="log", dtick=1, row=row, col=1)  # a tick per power of ten
+                    hovertemplate=f"%{{x}} {variant}: %{{y:,}}<extra></extra>",
+                    **style,
+                )
+            figure.add_trace(trace, row=row, col=1)
+        if metric in LOG_METRICS:  # a tick per power of ten, zeros drawn at the floor
+            shown = log_range(every, floor)
+            figure.update_yaxes(type="log", dtick=1, range=shown, row=row, col=1)
     figure.update_layout(
-        title=title or f"{' vs '.join(wanted)} per scenario",
+        title=title or f"{' vs '.join(wanted)} per scenario (a 0 is drawn at the axis floor)",
         barmode="group",
         height=260 * len(metrics) + 60,
         margin={"t": 80, "l": 10, "r": 10, "b": 10},
@@ -107,10 +160,27 @@ def slowest_plan(result: MeasureResult, variant: str = BASELINE) -> go.Figure | 
         return None
     scenario, entry, plan = found[0]
     title = (
-        f"Slowest {variant} statement ({scenario}, {entry['execution_ms']:,.2f} ms, "
+        f"Slowest {variant} statement ({scenario}, {formats.ms(entry['execution_ms'])}, "
         f"{entry['call_site']}): {plan.summary()}"
     )
-    return charts.plan_icicle(plan, title=_wrap(title))
+    return plan_chart(plan, title=_wrap(title))
+
+
+def plan_chart(plan: Plan | Any, title: str | None = None) -> go.Figure:
+    """A plan as an icicle (``analysis.charts.plan_icicle``), its colour bar in units.
+
+    Width is each node's time with its children, colour its own (exclusive) time; the
+    colour bar says so, in ms (or in the planner's cost units for a plan without ANALYZE).
+    """
+    plan = getattr(plan, "plan", plan)  # an ExplainResult
+    plan = plan if isinstance(plan, Plan) else Plan.from_json(plan)
+    figure = charts.plan_icicle(plan, title=title)
+    unit = "ms" if plan.analyzed else "cost"
+    figure.update_traces(
+        marker_colorbar={"title": {"text": f"own time ({unit})" if unit == "ms" else "own cost"}},
+        marker_colorbar_ticksuffix=f" {unit}",
+    )
+    return figure
 
 
 def _wrap(text: str, width: int = 110) -> str:

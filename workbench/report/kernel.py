@@ -107,11 +107,17 @@ papermill_engines.register(ENGINE_NAME, ProgressEngine)
 
 @contextlib.contextmanager
 def kernel_environment() -> Iterator[None]:
-    """What each kernel inherits: Django settings, offline plotly, the project importable."""
+    """What each kernel inherits: Django settings, offline plotly, the project importable.
+
+    ``WORKBENCH_PLOTLYJS`` tells the notebooks' charts to reference the run folder's
+    ``plotly.min.js`` instead of embedding plotly.js in every notebook.
+    """
     wanted = {
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "marketplace.settings"),
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         "PLOTLY_RENDERER": "notebook",
+        # pages reference the run folder's one plotly.js (workbench.report.plotting)
+        "WORKBENCH_PLOTLYJS": "plotly.min.js",
         # ipykernel's debugger warns about frozen modules on every start otherwise
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "PYTHONPATH": os.pathsep.join(

@@ -28,6 +28,7 @@ class RunResult:
     summary: dict[str, Any] | None = None
     problem: str | None = None  # the first thing that went wrong, one line
     seconds: float = 0.0
+    pruned: list[Path] = field(default_factory=list)  # run folders --keep removed
 
     @property
     def ok(self) -> bool:

@@ -8,7 +8,9 @@ results on through files in the run folder (``results_dir``), never through memo
 | ``seed.json``         | 01_seed           | rows per table and the seeding times                |
 | ``02_baseline/``      | 02_baseline       | a ``MeasureResult`` folder (``analysis.measure``)   |
 | ``03_indexes/``       | 03_indexes        | the same, for the ``indexes`` variant               |
-| ``index_audit.json``  | 03_indexes        | the audit's records, one per plan index             |
+| ``index_audit.json``  | 03_indexes        | the audit's records, one per judged index           |
+| ``advice.json``       | 03_indexes        | the advisor: index set, candidates, final check     |
+| ``migrations/``       | 03_indexes        | the recommended index set as Django migrations      |
 | ``04_eager_loading/`` | 04_eager_loading  | the ``eager`` variant                               |
 | ``page_sizes.json``   | 04_eager_loading  | query counts at two page sizes                      |
 | ``05_caching/``       | 05_caching        | the ``cache`` and ``all`` variants, mixed workload  |
@@ -41,12 +43,17 @@ STAGES = ("02_baseline", "03_indexes", "04_eager_loading", "05_caching")
 BASELINE_STAGE = STAGES[0]
 SEED_FILE = "seed.json"
 AUDIT_FILE = "index_audit.json"
+ADVICE_FILE = "advice.json"  # 03's advisor: records, index set, candidates (study.advisor)
+MIGRATIONS_DIR = "migrations"  # 03: the recommended index set as Django migrations
 CACHE_FILE = "cache.json"
 PAGE_SIZES_FILE = "page_sizes.json"
 # What must match for a stored baseline to be the "before" of this run's "after".
 CONTEXT_KEYS = ("scale", "seed", "page_size", "database")
 AUDIT_FIELDS = ("index", "table", "columns", "verdict", "duplicates")
-AUDIT_EXTRAS = ("size_bytes", "build_ms", "write_cost_ratio", "used_by", "gain_ms", "note")
+AUDIT_EXTRAS = (
+    "size_bytes", "build_ms", "write_cost_ratio", "used_by", "gain_ms", "note",
+    "origin", "action", "saving_ms", "saving_ci", "used_in_set",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- files
@@ -222,6 +229,7 @@ class Run:
     measured: MeasureResult | None
     stages: dict[str, MeasureResult] = field(default_factory=dict)
     index_audit: list[dict[str, Any]] = field(default_factory=list)
+    advice: dict[str, Any] | None = None
     cache: dict[str, Any] = field(default_factory=lambda: {"hit_rate": None})
     seed: dict[str, Any] | None = None
     page_sizes: list[dict[str, Any]] = field(default_factory=list)
@@ -240,6 +248,7 @@ def collect(results_dir: str | os.PathLike) -> Run:
         measured=merge(stages.values()) if stages else None,
         stages=stages,
         index_audit=audit_records(read_json(folder, AUDIT_FILE, [])),
+        advice=read_json(folder, ADVICE_FILE),
         cache=read_json(folder, CACHE_FILE, {"hit_rate": None}),
         seed=read_json(folder, SEED_FILE),
         page_sizes=read_json(folder, PAGE_SIZES_FILE, []),

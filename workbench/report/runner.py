@@ -8,11 +8,18 @@ notebook (papermill writes it with the traceback) rendered to HTML like the rest
 
 Parameters are checked beforehand (:mod:`workbench.report.run_plan`); the kernels
 come from :mod:`workbench.report.kernel`, the progress display from
-:mod:`workbench.report.progress`, HTML and the index page from :mod:`workbench.report.html`.
+:mod:`workbench.report.progress`, HTML from :mod:`workbench.report.html`, the front page
+from :mod:`workbench.report.front`, the index across runs and pruning from
+:mod:`workbench.report.runs`.
+
+A run folder is light and shareable: plotly.js is written into it once and referenced by
+every page (:mod:`workbench.report.plotting`), and the notebooks get ``results_dir`` as
+``.`` (they run in the run folder), so no page or notebook names a path of the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -21,8 +28,9 @@ from pathlib import Path
 import nbformat
 
 from marketplace.dsn import redact
+from workbench.paths import PROJECT_ROOT
 from workbench.report import html as render
-from workbench.report import interrupt
+from workbench.report import interrupt, runs
 from workbench.report import summary as summary_schema
 from workbench.report.discovery import NotebookSpec
 from workbench.report.environment import now
@@ -33,9 +41,11 @@ from workbench.report.kernel import (
     VenvKernelManager,
     kernel_environment,
 )
+from workbench.report.plotting import write_plotlyjs
 from workbench.report.progress import Progress
 from workbench.report.result import NotebookResult, RunResult
 from workbench.report.run_plan import RunPlan
+from workbench.report.slim import compact_measurements, dedupe_plans
 
 
 def _first_line(source: str) -> str:
@@ -87,6 +97,8 @@ def run_notebook(
 
     result = NotebookResult(spec.name, output=plan.out_dir / f"{spec.name}.ipynb")
     params = plan.parameters_for(spec)
+    if "results_dir" in params:  # papermill runs the kernel in the run folder
+        params["results_dir"] = "."
     result.cells_total = _code_cells(spec.path)
     progress.notebook_start(position, len(plan.notebooks), spec.name, result.cells_total)
     started = time.monotonic()
@@ -121,6 +133,31 @@ def run_notebook(
     return result
 
 
+def shareable(text: str, out_dir: Path) -> str:
+    """``text`` with the run folder's and the clone's absolute paths made relative.
+
+    The executed notebooks are shared with the pages: papermill records where it read and
+    wrote them, and a warning or a traceback names files of the clone; neither path says
+    anything to a reader on another machine.
+    """
+    for folder in (out_dir.resolve(), PROJECT_ROOT.resolve()):  # the run folder may be inside
+        text = text.replace(f"{folder}/", "").replace(str(folder), ".")
+    return text
+
+
+def _share(output: Path, out_dir: Path) -> None:
+    """The executed notebook without the machine's paths, and without indentation (a fifth
+    of its size: the run folder is shared); Jupyter reads it the same."""
+    if not output.exists():
+        return
+    text = output.read_text(encoding="utf-8")
+    shared = shareable(text, out_dir)
+    with contextlib.suppress(ValueError):  # a partial notebook stays as papermill left it
+        shared = json.dumps(json.loads(shared), separators=(",", ":"), ensure_ascii=False)
+    if shared != text:
+        output.write_text(shared + "\n", encoding="utf-8")
+
+
 def _update_latest(out_dir: Path) -> None:
     """Point ``reports/latest`` at this run, atomically, so a reader never finds it missing."""
     link = out_dir.parent / "latest"
@@ -143,19 +180,26 @@ def _load_summary(result: RunResult) -> None:
         result.problem = str(exc)
 
 
-def run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
-    """Run the planned notebooks in order, render them, and write index.html."""
+def run(plan: RunPlan, progress: Progress | None = None, keep: int | None = None) -> RunResult:
+    """Run the planned notebooks in order, render them, and write index.html.
+
+    Then the index across runs in the folder holding this run is refreshed, after
+    removing all but the newest ``keep`` run folders when asked (:mod:`workbench.report.runs`).
+    """
     progress = progress or Progress()
     plan.out_dir.mkdir(parents=True, exist_ok=True)
     if plan.update_latest:
         _update_latest(plan.out_dir)
-    # For the notebooks: 06_report records when the run began and what it was asked for.
+    # For the notebooks: 06_report records when the run began and what it was asked for;
+    # `made_by` marks the folder as a run folder (the only kind --keep ever removes).
     run_info = {
+        "made_by": runs.MADE_BY,
         "started_at": now(),
         "parameters": plan.values,
         "notebooks": [spec.name for spec in plan.notebooks],
     }
-    (plan.out_dir / "run.json").write_text(json.dumps(run_info, indent=2) + "\n")
+    (plan.out_dir / runs.RUN_FILE).write_text(json.dumps(run_info, indent=2) + "\n")
+    write_plotlyjs(plan.out_dir)
     result = RunResult(plan)
     started = time.monotonic()
     with kernel_environment():
@@ -171,7 +215,13 @@ def run(plan: RunPlan, progress: Progress | None = None) -> RunResult:
         _load_summary(result)
     for nb_result in result.notebooks:
         if nb_result.output is not None and nb_result.output.exists():
-            nb_result.html = render.notebook_to_html(nb_result.output)
+            _share(nb_result.output, plan.out_dir)
+            nb_result.html = render.notebook_to_html(nb_result.output, shared_css=True)
+    compact_measurements(plan.out_dir)
+    dedupe_plans(plan.out_dir)
     result.seconds = time.monotonic() - started
     render.write_index(result)
+    if keep is not None:
+        result.pruned = runs.prune(plan.out_dir.parent, keep, current=plan.out_dir)
+    runs.write_index(plan.out_dir.parent)
     return result

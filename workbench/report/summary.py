@@ -89,6 +89,8 @@ class Summary(TypedDict):
     cache: dict[str, Any]
     criteria: list[Criterion]
     mixed: NotRequired[dict[str, dict[str, Any]]]  # runs before issue 12 have none
+    recommendations: NotRequired[list[dict[str, Any]]]  # runs before issue 14 have none
+    index_set: NotRequired[dict[str, list[str]]]
 
 
 class SummaryError(WorkbenchError):
@@ -299,13 +301,16 @@ def build(
     *,
     mixed: Mapping[str, Mapping[str, Any]] | None = None,
     measured: MeasureResult | None = None,
+    recommendations: Iterable[Mapping[str, Any]] | None = None,
+    index_set: Mapping[str, list[str]] | None = None,
 ) -> Summary:
     """Assemble and validate a summary; ratios and criteria are computed when not given.
 
     ``mixed`` (variant -> the mixed workload's figures) is what the criteria are judged
     on; by default ``measured.mixed``, else the cache section's ``by_variant``.
     ``measured`` (the run's merged result) also supplies the contract's per-scenario
-    fields (intervals, samples, hit and miss blocks).
+    fields (intervals, samples, hit and miss blocks). ``recommendations`` (ranked, from
+    ``workbench.study.recommend``) and the advisor's ``index_set`` are carried when given.
     """
     scenario_list: list[Scenario] = [
         {"name": s["name"], "variants": with_ratios(s["variants"])} for s in scenarios
@@ -330,6 +335,10 @@ def build(
         "criteria": [dict(c) for c in criteria],  # type: ignore[misc]
         "mixed": mixed_figures,
     }
+    if recommendations is not None:
+        summary["recommendations"] = [dict(r) for r in recommendations]
+    if index_set is not None:
+        summary["index_set"] = {k: list(index_set.get(k, [])) for k in ("keep", "add", "drop")}
     errors = validate(summary)
     if errors:
         raise SummaryError("summary does not match the schema: " + "; ".join(errors[:5]))

@@ -8,8 +8,8 @@ the generic pieces (``analysis.measure``, ``analysis.indexes.audit``,
 * :func:`seed`: migrate and re-seed, write ``seed.json`` (01);
 * :func:`measure_stage`: measure a notebook's own variants and store them under its
   name, diffed against the baseline 02 stored (02 to 05);
-* :func:`audit_indexes`: the index audit with the scenarios as its workload, so
-  ``used_by`` names scenarios (03);
+* :func:`advise_indexes`: the index advisor with the scenarios as its workload, so
+  ``used_by`` names scenarios; the recommended set and its migrations (03);
 * :func:`page_size_counts`: query counts at two page sizes (04).
 
 Everything that changes the database (seeding, index DDL) first checks that the
@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from analysis.measure import MeasureResult
@@ -53,14 +54,14 @@ def scenario_names(wanted: Iterable[str]) -> list[str]:
 
 def context(scale: str | int, seed: int, page_size: int) -> dict[str, Any]:
     """What a stored baseline must share with a later measurement to be its "before"."""
-    from marketplace.dsn import redact
     from workbench.env import services
+    from workbench.report.environment import shareable_url
 
     return {
         "scale": str(scale),
         "seed": seed,
         "page_size": page_size,
-        "database": redact(services.database_url(start=False)),
+        "database": shareable_url(services.database_url(start=False)),
     }
 
 
@@ -170,48 +171,39 @@ def vacuum(tables: Iterable[str]) -> None:
     maintenance.vacuum(tables)
 
 
-def audit_indexes(
+def advise_indexes(
+    results_dir: str | os.PathLike,
     scenarios: Iterable[str] = ("all",),
     *,
     page_size: int = 20,
-    repeat: int = 3,
     write_rows: int = 500,
-    write_repeat: int = 7,
+    candidates: bool = True,
     allow_external: bool = False,
-) -> list[dict[str, Any]]:
-    """The plan's 24 indexes audited with the scenarios as the workload (see analysis.indexes).
+) -> dict[str, Any]:
+    """The index advisor (``workbench.study.advisor``) on the run's data, stored (03).
 
-    The endpoints run as the baseline serves them (switches off), so ``used_by`` lists
-    the scenarios whose plans pick an index. The audit works in a transaction it rolls
-    back, but its write-cost rounds leave dead rows behind (rolled-back inserts and
-    updates: tiny's 37-page job table had grown to 2,981 pages), which would slow every
-    later scan: the audited tables are vacuumed before (no broken HOT chains hiding a
-    new index from the transaction that builds it, as ``workbench indexes audit``
-    does) and after.
+    Writes ``advice.json`` (index set, candidates, final check), ``index_audit.json``
+    (one record per judged index) and the recommended set as Django migrations under
+    ``migrations/`` (paths relative to the run folder, recorded in the advice).
     """
-    from analysis.indexes import audit
-    from marketplace.api import switches
-    from workbench.study import plan_indexes as perf_indexes
-    from workbench.study import scenarios as study_scenarios
+    from workbench.study import advisor
 
-    names = scenario_names(scenarios)
-    ready("audit indexes in", allow_external)
-    specs = perf_indexes.index_specs()
-    tables = [s.table for s in specs]
-    vacuum(tables)
-    runnable = study_scenarios.build(names, page_size=page_size)
-    try:
-        with switches.variant(eager=False, cache=False):
-            result = audit(
-                specs,
-                [(s.name, s) for s in runnable],
-                repeat=repeat,
-                write_rows=write_rows,
-                write_repeat=write_repeat,
-            )
-    finally:
-        vacuum(tables)
-    return result.records()
+    advice = advisor.advise(
+        scenarios,
+        page_size=page_size,
+        write_rows=write_rows,
+        candidates=candidates,
+        allow_external=allow_external,
+    )
+    folder = reporting.run_dir(results_dir)
+    written = advisor.write_migration(advice, folder / reporting.MIGRATIONS_DIR)
+    advice["migration"] = {
+        table: str(Path(path).relative_to(folder))
+        for table, path in advisor.migration_by_table(advice, written).items()
+    }
+    reporting.write_json(results_dir, reporting.ADVICE_FILE, advice)
+    reporting.write_json(results_dir, reporting.AUDIT_FILE, advice["records"])
+    return advice
 
 
 def page_size_counts(
@@ -263,9 +255,14 @@ def explore_scenario(
     """One call of a scenario under a variant, captured (an ``analysis.capture.CaptureRun``).
 
     The call is the first after entering the variant, so under a cached variant it is
-    the miss, with the queries a miss costs. The plan's indexes are put back as they were.
+    the miss, with the queries a miss costs. The slowest read it ran is explained while
+    the variant is still in place (the baseline's plan without the plan's indexes, not
+    the plan after they are put back): ``run.slowest_plan``, an
+    ``analysis.explain.ExplainResult``, or None when it ran no read. The plan's indexes
+    are put back as they were.
     """
     from analysis.capture import capture
+    from analysis.explain import explain
     from workbench.study import scenarios as study_scenarios
     from workbench.study import variants as study_variants
 
@@ -276,6 +273,10 @@ def explore_scenario(
         raise WorkbenchError(str(exc)) from None
     ready(allow_external=allow_external)
     (scenario,) = study_scenarios.build([wanted], page_size=page_size)
-    with study_variants.restoring(), chosen(), capture(label=wanted) as run:
-        scenario()
+    with study_variants.restoring(), chosen():
+        with capture(label=wanted) as run:
+            scenario()
+        reads = [q for q in run if q.kind in ("SELECT", "WITH")]
+        slowest = max(reads, key=lambda q: q.duration_ms) if reads else None
+        run.slowest_plan = explain(slowest) if slowest is not None else None
     return run

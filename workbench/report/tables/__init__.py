@@ -5,13 +5,26 @@ in the run folder, formatted the same way in every notebook. Inputs are
 ``analysis.measure.MeasureResult`` objects (often a merge of several stages, see
 ``workbench.report.run_folder``), the index audit's records and a ``summary.json`` mapping.
 
+Every table is a ``Table`` (``table``): text in the report's number formats
+(``workbench.report.formats``), long cells folded into ``<details>``, and a sentence
+saying why there is nothing instead of an empty table; ``.frame`` is the same text as
+a DataFrame.
+
 The package's modules, one concept each: ``measured`` (figures per scenario and
 variant, page sizes), ``plans`` (slowest statements, plan findings
 and diffs, what disappeared), ``audit`` (the index audit, seeding), ``sections`` (the
-per-scenario HTML of 06_report), ``verdicts`` (the success criteria, the mixed workload
+per-scenario HTML of 06_report), ``advice`` (the ranked recommendations and the
+index set), ``verdicts`` (the success criteria, the mixed workload
 they are judged on, hit and miss latencies). This is its public API.
 """
 
+from workbench.report.tables.advice import (
+    candidates_frame,
+    final_check_frame,
+    index_set_frame,
+    index_set_lines,
+    recommendations_frame,
+)
 from workbench.report.tables.audit import (
     audit_counts,
     audit_frame,
@@ -25,6 +38,7 @@ from workbench.report.tables.measured import (
     comparison_frame,
     figures_frame,
     n_plus_one_frame,
+    n_plus_one_line,
     n_plus_one_totals,
     overview_frame,
     page_size_frame,
@@ -38,6 +52,7 @@ from workbench.report.tables.plans import (
     slowest_plans,
 )
 from workbench.report.tables.sections import scenario_html, scenario_sections
+from workbench.report.tables.table import Code, Table
 from workbench.report.tables.verdicts import (
     criteria_frame,
     hit_miss_frame,
@@ -47,8 +62,15 @@ from workbench.report.tables.verdicts import (
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "Code",
+    "Table",
     "VERDICT_ORDER",
     "audit_counts",
+    "candidates_frame",
+    "final_check_frame",
+    "index_set_frame",
+    "index_set_lines",
+    "recommendations_frame",
     "audit_frame",
     "audit_notes",
     "audit_summary",
@@ -59,6 +81,7 @@ __all__ = [
     "hit_miss_frame",
     "mixed_frame",
     "n_plus_one_frame",
+    "n_plus_one_line",
     "n_plus_one_totals",
     "overview_frame",
     "page_size_frame",

@@ -4,16 +4,14 @@ and which baseline statements a variant no longer runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from analysis.measure import MeasureResult
 from analysis.planfindings import plan_findings
 from analysis.plans import Plan
-from workbench.report.tables.frames import make_frame
+from workbench.report import formats
+from workbench.report.tables.table import Code, Table, table
 from workbench.study.variants import BASELINE
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 VERDICT_ORDER = {"regressed": 0, "improved": 1, "unchanged": 2}
 
@@ -39,34 +37,45 @@ def slowest_plans(
     return out
 
 
-def plan_findings_frame(result: MeasureResult, variant: str = BASELINE, top: int = 5):
+def plan_findings_frame(result: MeasureResult, variant: str = BASELINE, top: int = 5) -> Table:
     """The slowest statements with what their plans show (seq scans, misestimates...)."""
     rows = [
-        {
-            "scenario": name,
-            "execution ms": entry["execution_ms"],
-            "statement": entry["sql"],
-            "call site": entry["call_site"],
-            "plan": plan.summary(),
-            "findings": "; ".join(str(f) for f in plan_findings(plan))
-            or "none above the thresholds",
-        }
+        [
+            name,
+            formats.ms(entry["execution_ms"]),
+            Code(entry["sql"]),
+            Code(entry["call_site"]),
+            plan.summary(),
+            "; ".join(str(f) for f in plan_findings(plan)) or "none above the thresholds",
+        ]
         for name, entry, plan in slowest_plans(result, variant, top)
     ]
-    columns = ["scenario", "execution ms", "statement", "call site", "plan", "findings"]
-    return make_frame(rows, columns).set_index("scenario")
+    return table(
+        ["scenario", "execution", "statement", "call site", "plan", "findings"],
+        rows,
+        empty=f"No statement of {variant} was explained in this run (plans are taken with "
+        "explain on).",
+    )
 
 
-def plan_diffs_frame(result: MeasureResult, variant: str, changed_only: bool = True):
+def plan_diffs_frame(result: MeasureResult, variant: str, changed_only: bool = True) -> Table:
     """A variant's plans against the baseline's, in words; regressions, then improvements."""
-    rows = [
-        {"scenario": name, "verdict": d["verdict"], "statement": d["sql"], "change": d["summary"]}
+    diffs = [
+        (name, d)
         for name, scenario in result.scenarios.items()
         for d in scenario["variants"].get(variant, {}).get("plan_diffs", [])
-        if not changed_only or d["verdict"] != "unchanged"
     ]
-    rows.sort(key=lambda r: VERDICT_ORDER.get(r["verdict"], 3))
-    return make_frame(rows, ["scenario", "verdict", "statement", "change"]).set_index("scenario")
+    shown = [(n, d) for n, d in diffs if not changed_only or d["verdict"] != "unchanged"]
+    shown.sort(key=lambda item: VERDICT_ORDER.get(item[1]["verdict"], 3))
+    rows = [[name, d["verdict"], Code(d["sql"]), d["summary"]] for name, d in shown]
+    if diffs:
+        empty = (
+            f"All {len(diffs)} statement plans of {variant} compared with the baseline's are "
+            "unchanged (within noise): none improved or regressed."
+        )
+    else:
+        empty = f"No statement of {variant} ran in the baseline too, so no plan to compare."
+    return table(["scenario", "verdict", "statement", "change"], rows, empty=empty)
 
 
 def plan_verdicts(result: MeasureResult, variant: str) -> str:
@@ -82,21 +91,18 @@ def plan_verdicts(result: MeasureResult, variant: str) -> str:
     )
 
 
-def disappeared_frame(result: MeasureResult, variant: str) -> pd.DataFrame:
+def disappeared_frame(result: MeasureResult, variant: str) -> Table:
     """Per scenario, the baseline statements ``variant`` no longer runs, most frequent first."""
     rows = [
-        {
-            "scenario": name,
-            "per call": d.get("per_call"),
-            "statement": d["sql"],
-            "call site": d["call_site"],
-        }
+        [name, formats.count(d.get("per_call")), Code(d["sql"]), Code(d["call_site"])]
         for name, scenario in result.scenarios.items()
         for d in sorted(
             scenario["variants"].get(variant, {}).get("disappeared", []),
             key=lambda d: -(d.get("per_call") or 0),
         )
     ]
-    return make_frame(rows, ["scenario", "per call", "statement", "call site"]).set_index(
-        "scenario"
+    return table(
+        ["scenario", "per call", "statement", "call site"],
+        rows,
+        empty=f"{variant} still runs every statement the baseline ran.",
     )

@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from analysis.measure import MeasureResult
-from workbench.report.html import fmt
+from workbench.report import formats
 from workbench.report.tables.plans import VERDICT_ORDER
+from workbench.report.tables.table import Table
 from workbench.study.variants import BASELINE
 
-if TYPE_CHECKING:
-    pass
-
-
-def _table(header: Sequence[str], rows: list[list[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+FOLD_AT = 110  # a statement longer than this opens on click
 
 
 def _variant_rows(variants: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
@@ -32,13 +24,13 @@ def _variant_rows(variants: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
         rows.append(
             [
                 variant,
-                f"{f['queries']} ({f.get('data_queries', '?')})",
-                f["n_plus_one"],
-                fmt(float(f["p50_ms"]), "ms"),
-                fmt(float(f["p95_ms"]), "ms"),
-                fmt(float(f["db_ms"]), "ms"),
-                fmt(f.get("db_cpu_ms"), "ms") if f.get("db_cpu_ms") is not None else "-",
-                "" if ratio is None else f"{ratio:.2f}x",
+                f"{formats.count(f['queries'])} ({formats.count(f.get('data_queries'))})",
+                formats.count(f["n_plus_one"]),
+                formats.ms(f["p50_ms"]),
+                formats.ms(f["p95_ms"]),
+                formats.ms(f["db_ms"]),
+                formats.ms(f.get("db_cpu_ms")),
+                "" if variant == BASELINE else formats.speedup(f.get("speedup"), ratio),
             ]
         )
     return rows
@@ -46,15 +38,27 @@ def _variant_rows(variants: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
 
 def _count(value: float | None) -> str:
     """1.0 -> "1", 0.5 -> "0.5": per-call counts are whole numbers but for odd repeats."""
-    if value is None:
-        return "?"
-    return f"{round(value, 2):g}"
+    return "?" if value is None else formats.count(value)
 
 
-def _statement_list(items: Sequence[Mapping[str, Any]], limit: int) -> str:
+def _statement(sql: str) -> str:
+    """A statement in code; a long one shows its start and opens to the whole text."""
+    code = f"<code>{html.escape(sql)}</code>"
+    if len(sql) <= FOLD_AT:
+        return code
+    start = html.escape(sql[: FOLD_AT - 30].rstrip())
+    return f"<details><summary><code>{start} ...</code></summary>{code}</details>"
+
+
+def _statement_list(items: Sequence[str], limit: int) -> str:
     shown = "".join(f"<li>{item}</li>" for item in items[:limit])
-    more = f"<li>... and {len(items) - limit} more</li>" if len(items) > limit else ""
-    return f"<ul>{shown}{more}</ul>"
+    if len(items) <= limit:
+        return f"<ul>{shown}</ul>"
+    rest = "".join(f"<li>{item}</li>" for item in items[limit:])
+    return (
+        f"<ul>{shown}</ul><details><summary>... and {len(items) - limit} more</summary>"
+        f"<ul>{rest}</ul></details>"
+    )
 
 
 def _disappeared_html(
@@ -76,8 +80,8 @@ def _disappeared_html(
         + "</p>"
     )
     items = [
-        f"{_count(d.get('per_call'))} per call: <code>{html.escape(d['sql'])}</code> "
-        f"at {html.escape(d['call_site'])}"
+        f"{_count(d.get('per_call'))} per call: {_statement(d['sql'])} "
+        f"at <code>{html.escape(d['call_site'])}</code>"
         for d in new
     ]
     return [head + (_statement_list(items, limit) if items else "")]
@@ -91,8 +95,7 @@ def _plan_diffs_html(variant: str, diffs: Sequence[Mapping[str, Any]], limit: in
     if not changed:
         return []
     items = [
-        f"{html.escape(d['verdict'])}: {html.escape(d['summary'])} "
-        f"(<code>{html.escape(d['sql'])}</code>)"
+        f"{html.escape(d['verdict'])}: {html.escape(d['summary'])} ({_statement(d['sql'])})"
         for d in changed
     ]
     return [
@@ -116,15 +119,20 @@ def scenario_html(
             f"<p>{html.escape(info.get('description') or '')}: "
             f"<code>GET {html.escape(info['path'])}</code>{html.escape(who)}</p>"
         )
-    header = ["variant", "queries (data)", "N+1", "p50", "p95", "db time", "db CPU", "p50 vs base"]
-    parts.append(_table(header, _variant_rows(summary_variants)))
+    header = ["variant", "queries (data)", "N+1", "p50", "p95", "db time", "db CPU"]
+    figures = Table(
+        [*header, "p50 against the baseline"],
+        _variant_rows(summary_variants),
+        empty=f"{name} was not measured under any variant.",
+    )
+    parts.append(figures._repr_html_())
     measured = info.get("variants", {})
     listed: set[str] = set()
-    for variant, figures in measured.items():
+    for variant, figures_of in measured.items():
         if variant == BASELINE:
             continue
-        parts.extend(_disappeared_html(variant, figures.get("disappeared", []), listed, limit))
-        parts.extend(_plan_diffs_html(variant, figures.get("plan_diffs", []), limit))
+        parts.extend(_disappeared_html(variant, figures_of.get("disappeared", []), listed, limit))
+        parts.extend(_plan_diffs_html(variant, figures_of.get("plan_diffs", []), limit))
     return "\n".join(parts)
 
 

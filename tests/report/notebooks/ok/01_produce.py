@@ -19,7 +19,7 @@ results_dir: str = ""  # the run folder, set by the runner
 # %%
 from workbench.report.notebook import bootstrap
 
-params = bootstrap()
+params = bootstrap(check_data=False)  # a pipeline test: no marketplace data needed
 
 # %%
 import json
