@@ -38,7 +38,19 @@ def _get(url: str) -> int:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_serve_answers_and_stops_cleanly(load_env, signum):
     port = server.free_port()
+    # The precondition made explicit: the plan's indexes applied (the session's database
+    # was once found without them here in a full run, cause not found; see the closing
+    # note of issue 14), so "baseline reverts them while serving" can be observed.
+    applied = subprocess.run(
+        [sys.executable, "-m", "workbench", "indexes", "apply"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **load_env},
+        capture_output=True,
+        text=True,
+    )
+    assert applied.returncode == 0, applied.stderr
     indexes_before = _plan_indexes(load_env["DATABASE_URL"])
+    assert indexes_before == 24
     command = [sys.executable, "-m", "workbench", "serve", "--port", str(port)]
     command += ["--workers", "1", "--threads", "2", "--variant", "baseline"]
     process = subprocess.Popen(
