@@ -109,13 +109,12 @@ def ratio_ci(
     """``percentile(before) / percentile(after)`` (a speedup: above 1 is faster) and its
     bootstrap interval, the two samples resampled independently."""
     point = percentile(before, q) / percentile(after, q)
-    if len(before) < 2 or len(after) < 2:
+    both = _both(before, after, q, resamples, seed)
+    if both is None:
         return point, None
     import numpy as np
 
-    rng = np.random.default_rng(seed)
-    ra = _resampled(rng, before, q, resamples)
-    rb = _resampled(rng, after, q, resamples)
+    ra, rb = both
     ratios = ra / np.where(rb > 0, rb, np.nan)
     ratios = ratios[np.isfinite(ratios)]
     if len(ratios) == 0:
@@ -135,13 +134,21 @@ def difference_ci(
     """``percentile(before) - percentile(after)`` (a saving: above 0 is faster) and its
     bootstrap interval, the two samples resampled independently."""
     point = percentile(before, q) - percentile(after, q)
-    if len(before) < 2 or len(after) < 2:
+    both = _both(before, after, q, resamples, seed)
+    if both is None:
         return point, None
+    return point, _central(both[0] - both[1], confidence)
+
+
+def _both(before: Sequence[float], after: Sequence[float], q: float, resamples: int, seed: int):
+    """The ``q``-th percentile of ``resamples`` independent resamples of each sample (the
+    same seeded generator, before first), or None when either has fewer than two values."""
+    if len(before) < 2 or len(after) < 2:
+        return None
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    differences = _resampled(rng, before, q, resamples) - _resampled(rng, after, q, resamples)
-    return point, _central(differences, confidence)
+    return _resampled(rng, before, q, resamples), _resampled(rng, after, q, resamples)
 
 
 def verdict(
