@@ -18,41 +18,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from marketplace.dsn import with_database
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def workbench(*args: str, env: dict[str, str], timeout: float = 300):
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.committed import PROJECT_ROOT, tiny_database, workbench  # noqa: F401
 
 
 @pytest.fixture(scope="session")
 def monitored_env():
     """``DATABASE_URL`` of a committed tiny marketplace with silk's tables, for subprocesses."""
-    from workbench.env import ownership, services
-
-    url = with_database(services.database_url(), f"wb_montest_{os.getpid()}")
-    env = {"DATABASE_URL": url}
-    ownership.create_database(url)
-    try:
-        for step in (["migrate", "--profile"], ["seed", "--scale", "tiny"]):
-            done = workbench(*step, env=env)
-            assert done.returncode == 0, done.stderr
+    with tiny_database("wb_montest", ("migrate", "--profile")) as env:
         yield env
-    finally:
-        ownership.drop_database(url)
 
 
 def get(url: str, headers: dict[str, str] | None = None, timeout: float = 30):
