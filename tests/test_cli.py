@@ -165,3 +165,25 @@ def test_the_run_lock_is_released_when_the_run_ends(foreign_database):
         pass
     with pytest.raises(runlock.Busy), runlock.run_lock(url, "outer"), runlock.run_lock(url, "in"):
         pass
+
+
+def test_the_run_lock_leaves_the_database_free_to_copy_and_is_per_database(foreign_database):
+    """A report holding the lock runs the load, which copies the database (TEMPLATE): PostgreSQL
+    refuses that while any session is connected to it, so the lock's session is elsewhere."""
+    from workbench.env import runlock
+
+    url = _url_for(foreign_database)
+    copy = f"{foreign_database}_copy"
+    admin = dsn.connect(_server_url(), "postgres", autocommit=True)
+    try:
+        with runlock.run_lock(url, "report"), admin.cursor() as cur:
+            assert runlock.held_by(url) == "report"
+            cur.execute(f"CREATE DATABASE {copy} TEMPLATE {foreign_database}")
+            with runlock.run_lock(_url_for(copy), "another database's run"):
+                assert runlock.held_by(_url_for(copy)) == "another database's run"
+            assert runlock.held_by(_url_for(copy)) is None
+        assert runlock.held_by(url) is None
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
+        admin.close()

@@ -83,16 +83,9 @@ def _tiny_reports(report_database, tmp_path_factory):
 
 
 def _run_lock_held(url: str) -> bool:
-    from marketplace import dsn
+    from workbench.env import runlock
 
-    with dsn.connect(url, autocommit=True) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name LIKE 'workbench run: report%%'"
-        )
-        held = cur.fetchone()[0] > 0
-    conn.close()
-    return held
+    return runlock.held_by(url) == "report"
 
 
 def _start_report(report_database, tmp_path_factory):
