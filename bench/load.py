@@ -11,7 +11,12 @@ mixed workload (Zipf reads over every scenario, 5% writes) at ``--users`` for
 variant and level::
 
     {"variant", "users", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "errors",
-     "queries_per_request", "db_cpu_ms_per_request", "hit_rate"}
+     "queries_per_request", "db_cpu_ms_per_request", "server_cpu_ms_per_request", "hit_rate"}
+
+(``db_cpu_ms_per_request``: the serving backends around each statement, as the
+measurement's; ``server_cpu_ms_per_request``: every process of the PostgreSQL server over
+the counted window, parallel workers and background processes included, an upper bound
+when others use the same server, ``null`` when it is not on this machine.)
 
 and, on stderr, the p95 speedup of ``all`` over ``baseline`` with its bootstrap interval
 (``analysis.stats``). The full results go to ``--out`` (``load.json``). Then drops the

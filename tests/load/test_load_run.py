@@ -36,6 +36,8 @@ def test_load_at_two_users_gives_the_contract_and_no_errors_under_all(load_env, 
     assert level["variant"] == "all" and level["users"] == 2
     assert level["requests"] > 0 and level["errors"] == 0
     assert level["queries_per_request"] is not None and level["hit_rate"] is not None
+    assert level["server_cpu_ms_per_request"] > 0  # the embedded server: local, readable
+    assert "parallel workers" in level["server_cpu"]["includes"]
     assert level["server"]["requests"] >= level["requests"]  # in flight at the stop: answered
     # the writes went into a copy, which is gone; no plan file with tokens is left
     assert _databases_like("%_load_all_%") == []

@@ -63,9 +63,10 @@ def test_figures_come_from_the_raw_samples_and_the_server_counters():
     run = LocustRun(users=2, seconds=10, workers=0, samples=samples)
     counted = dict.fromkeys(counters.FIELDS, 0)
     counted.update(requests=101, queries=202, db_cpu_us=101_000, cache_hits=3, cache_misses=1)
-    level = figures.level("all", run, counted, None)
+    level = figures.level("all", run, counted, None, {"includes": "every process", "ms": 303.0})
     assert list(level)[: len(figures.CONTRACT)] == list(figures.CONTRACT)
     assert level["requests"] == 101 and level["errors"] == 1
     assert level["queries_per_request"] == 2.0 and level["db_cpu_ms_per_request"] == 1.0
+    assert level["server_cpu_ms_per_request"] == 3.0
     assert level["hit_rate"] == 0.75
     assert level["writes"]["requests"] == 1 and level["top_errors"]

@@ -9,9 +9,13 @@ connection failures) with the most frequent messages.
 Server side, per request the server answered (``workbench.load.counters``, summed over the
 gunicorn workers between two idle moments): ``queries_per_request``,
 ``db_cpu_ms_per_request`` (the backends' CPU around each statement, parallel workers not
-included) and ``hit_rate`` (the marketplace's cache lookups that hit; None when nothing
-was looked up, as with the cache off). ``server.pg_stat_per_request`` divides PostgreSQL's
-own ``pg_stat_database`` counters for the run's private database by the same count.
+included), ``server_cpu_ms_per_request`` (the whole PostgreSQL server's CPU over the counted
+window, ``analysis.dbcpu.ServerCpu``: backends, parallel workers and background processes;
+exact for a server the run has to itself, an upper bound on a shared one; None with
+``server_cpu.reason`` when the server is not on this machine) and ``hit_rate`` (the
+marketplace's cache lookups that hit; None when nothing was looked up, as with the cache
+off). ``server.pg_stat_per_request`` divides PostgreSQL's own ``pg_stat_database``
+counters for the run's private database by the same count.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ CONTRACT = (
     "errors",
     "queries_per_request",
     "db_cpu_ms_per_request",
+    "server_cpu_ms_per_request",
     "hit_rate",
 )
 
@@ -70,21 +75,32 @@ def client_side(run: LocustRun) -> dict[str, Any]:
     }
 
 
-def server_side(counted: dict[str, int] | None, pg: dict[str, int] | None) -> dict[str, Any]:
+def server_side(
+    counted: dict[str, int] | None,
+    pg: dict[str, int] | None,
+    server_cpu: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Per request the server answered; ``server_cpu`` is ``ServerCpu.as_dict()`` plus the
+    window's ``ms`` (None when it could not be read, with a ``reason``)."""
     if counted is None:
         return {
             "queries_per_request": None,
             "db_cpu_ms_per_request": None,
+            "server_cpu_ms_per_request": None,
             "hit_rate": None,
+            "server_cpu": {"reason": "not measured (a server the workbench did not start)"},
             "server": {"source": "not measured (a server the workbench did not start)"},
         }
     n = counted["requests"]
+    server_cpu = server_cpu or {"ms": None, "reason": "not measured"}
     lookups = counted["cache_hits"] + counted["cache_misses"]
     cpu_ok = counted["cpu_unavailable"] == 0
     return {
         "queries_per_request": _per(counted["queries"], n, 2),
         "db_cpu_ms_per_request": _per(counted["db_cpu_us"] / 1000, n) if cpu_ok else None,
+        "server_cpu_ms_per_request": _per(server_cpu.get("ms"), n),
         "hit_rate": round(counted["cache_hits"] / lookups, 4) if lookups else None,
+        "server_cpu": server_cpu,
         "server": {
             "source": "per-process counters of the gunicorn workers (workbench.load.counters)",
             **counted,
@@ -100,10 +116,11 @@ def level(
     run: LocustRun,
     counted: dict[str, int] | None,
     pg: dict[str, int] | None,
+    server_cpu: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The contract's keys first, then the detail behind them."""
     client = client_side(run)
-    server = server_side(counted, pg)
+    server = server_side(counted, pg, server_cpu)
     figures = {"variant": variant, "users": run.users, **client, **server}
     figures["locust"] = {
         "workers": run.workers,

@@ -8,8 +8,9 @@ For each variant, in the canonical order (baseline first):
    (``WORKBENCH_EAGER`` / ``WORKBENCH_CACHE``) and the per-process counters on, from a
    cold cache (the copy's cache namespace is new);
 3. for each level: write the plan with the current write state, run an uncounted warm-up
-   (``warmup`` seconds), then the counted run, reading the server's counters and
-   ``pg_stat_database`` when no request is in flight before and after it;
+   (``warmup`` seconds), then the counted run, reading the server's counters,
+   ``pg_stat_database`` and the whole PostgreSQL server's CPU when no request is in flight
+   before and after it (the counted window);
 4. stop the server, clear the copy's cache keys and drop the copy.
 
 Levels run one after another on the same copy and server, as traffic rising on one
@@ -21,12 +22,16 @@ server-side figures are not measured.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.dbcpu import ServerCpu
 from workbench.load import counters, database, figures, locust_run, plan, server
+
+SETTLE_S = 1.1  # backends report pg_stat counters when idle, at most once a second
 
 
 @dataclass
@@ -54,6 +59,57 @@ class LoadOptions:
 Progress = Callable[[str], None]
 
 
+@dataclass
+class Measured:
+    """What the harness reads around a counted run of a server it started."""
+
+    counters_dir: Path
+    url: str  # the copy's
+    server_cpu: ServerCpu
+
+
+def locate_server_cpu(url: str) -> ServerCpu:
+    """The whole-server CPU reader for the server ``url`` is on (found through a backend)."""
+    import psycopg2
+
+    from marketplace import dsn
+
+    host = dsn.parse(url).get("host")
+    try:
+        conn = dsn.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg2.Error as error:
+        return ServerCpu(None, f"cannot connect: {type(error).__name__}")
+    try:
+        return ServerCpu.locate(host, conn.get_backend_pid())
+    finally:
+        conn.close()
+
+
+def _window_before(measured: Measured) -> dict[str, Any]:
+    """The counted window's start: counters, pg_stat_database, then the server's CPU last
+    (so the harness's own connection for pg_stat_database is outside the window)."""
+    return {
+        "counters": counters.read(measured.counters_dir),
+        "pg": database.stat_snapshot(measured.url),
+        "server_cpu_ms": measured.server_cpu.read(),
+    }
+
+
+def _window_after(measured: Measured, before: dict[str, Any]) -> tuple[dict, dict | None, dict]:
+    """The window's end, mirrored: the server's CPU first, after the last answers settled."""
+    time.sleep(SETTLE_S)
+    cpu_after = measured.server_cpu.read()
+    pg_after = database.stat_snapshot(measured.url)
+    counted = counters.delta(before["counters"], counters.read(measured.counters_dir))
+    cpu_ms = None
+    if before["server_cpu_ms"] is not None and cpu_after is not None:
+        cpu_ms = max(0.0, cpu_after - before["server_cpu_ms"])
+    server_cpu = {**measured.server_cpu.as_dict(), "ms": cpu_ms}
+    if cpu_ms is None and "reason" not in server_cpu:
+        server_cpu["reason"] = "the server's processes could not be read at both ends"
+    return counted, database.stat_delta(before["pg"], pg_after), server_cpu
+
+
 def _server_env(copy_url: str, variant, counters_dir: Path) -> dict[str, str]:
     import os
 
@@ -72,7 +128,7 @@ def _levels(
     url: str,
     base: dict[str, Any],
     refresh: Callable[[], dict[str, Any]],
-    measured: tuple[Path, str] | None,
+    measured: Measured | None,
     folder: Path,
     progress: Progress,
 ) -> list[dict[str, Any]]:
@@ -90,24 +146,22 @@ def _levels(
             plan.save({**base, **refresh()}, plan_path)
             locust_run.run(url, users, options.warmup, plan_path, here / "warmup", **locust_options)
         plan.save({**base, **refresh()}, plan_path)
-        before = (
-            (counters.read(measured[0]), database.stat_snapshot(measured[1])) if measured else None
-        )
+        before = _window_before(measured) if measured else None
         run = locust_run.run(url, users, options.duration, plan_path, here, **locust_options)
-        counted = pg = None
+        counted = pg = server_cpu = None
         if measured and before:
-            after_pg = database.stat_snapshot(measured[1], settle=1.1)
-            counted = counters.delta(before[0], counters.read(measured[0]))
-            pg = database.stat_delta(before[1], after_pg)
+            counted, pg, server_cpu = _window_after(measured, before)
         plan_path.unlink(missing_ok=True)  # it holds bearer tokens
-        result = figures.level(variant, run, counted, pg)
+        result = figures.level(variant, run, counted, pg, server_cpu)
         result["_times"] = [sample[3] for sample in run.samples]
         results.append(result)
         progress(
             f"{variant:<9} {users:>3} users: {result['requests']} requests, "
             f"{result['rps']} rps, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
             f"p99 {result['p99_ms']} ms, {result['errors']} errors, "
-            f"{result['queries_per_request']} queries/request, hit rate {result['hit_rate']}"
+            f"{result['queries_per_request']} queries/request, "
+            f"server CPU {result['server_cpu_ms_per_request']} ms/request, "
+            f"hit rate {result['hit_rate']}"
         )
     return results
 
@@ -150,7 +204,7 @@ def _one_variant(
                     srv.url,
                     base,
                     refresh,
-                    (Path(tmp), copy_url),
+                    Measured(Path(tmp), copy_url, locate_server_cpu(copy_url)),
                     options.out,
                     progress,
                 )
