@@ -10,11 +10,12 @@ from workbench.report.discovery import read_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PIPELINE = ["01_seed", "02_baseline", "03_indexes", "04_eager_loading", "05_caching", "06_report"]
+OPTIONAL = ["07_load", "08_scale"]  # run only when asked: --with or --only
 ALL = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_the_pipeline_and_explore_notebooks_exist():
-    assert [*PIPELINE, "explore"] == ALL
+    assert [*PIPELINE, *OPTIONAL, "explore"] == ALL
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -41,6 +42,35 @@ def test_a_kernelspec_and_a_typed_parameters_cell_with_tiny_defaults(name):
         assert p.help, f"{p.name} has no trailing comment saying what it is"
     if "scale" in params:
         assert params["scale"].default == "tiny"  # nbval runs the stored defaults
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_defaults_pass_the_checks_and_the_test_run_only_shortens_them(name):
+    """nbval runs the notebooks with quicker values (notebooks/conftest.py): the defaults
+    JupyterLab users get are checked here instead, and each quick value is checked too."""
+    from notebooks.conftest import quick_values
+    from workbench.report.params import check_values
+
+    params = read_parameters(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4))
+    defaults = {p.name: p.default for p in params.values()}
+    check_values(defaults)
+    quick = quick_values(defaults)
+    check_values({**defaults, **quick})
+    if name in ("02_baseline", "05_caching", "07_load"):  # the ones that take minutes
+        assert quick
+    for key, value in quick.items():
+        assert type(value) is type(defaults[key]), key
+
+
+def test_quick_values_never_ask_for_more_than_the_defaults():
+    from notebooks.conftest import quick_values
+
+    assert quick_values({"repeat": 20, "users": [1, 8], "time_box": 0.5}) == {
+        "repeat": 5,
+        "users": [1, 4],
+        "time_box": 0.2,
+    }
+    assert quick_values({"repeat": 3, "users": [2], "time_box": 0.0, "duration": True}) == {}
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -38,7 +38,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.scenarios is not None:
         options["scenarios"] = argtypes.names(args.scenarios)
     only = None if args.only is None else [n for g in args.only for n in argtypes.names(g)]
+    also = None if args.also is None else [n for g in args.also for n in argtypes.names(g)]
     try:
+        if also is not None:  # --with: the default set (or --only's) plus these, named in full
+            from workbench.report.discovery import discover, select
+
+            only = [s.name for s in select(discover(args.notebooks_dir), only, also)]
         plan = run_plan.plan(
             notebooks_dir=args.notebooks_dir,
             only=only,
@@ -146,6 +151,13 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--only", action="append", metavar="NAMES", help="run only these notebooks (02, baseline)"
+    )
+    p.add_argument(
+        "--with",
+        dest="also",
+        action="append",
+        metavar="NAMES",
+        help="also run these optional notebooks, off by default (load, scale)",
     )
     p.add_argument(
         "-p",

@@ -166,7 +166,7 @@ def register(subparsers) -> None:
         "--workers",
         type=argtypes.positive,
         default=server.default_workers(),
-        help=f"gunicorn worker processes ({server.default_workers()}: one per core, at least 2)",
+        help=f"gunicorn worker processes ({server.default_workers()}: 2 x cores + 1)",
     )
     p.add_argument(
         "--threads",

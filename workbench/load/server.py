@@ -3,8 +3,13 @@
 gunicorn runs ``workbench.load.wsgi:application`` with the ``gthread`` worker (a pool of
 threads per process, keep-alive) bound to 127.0.0.1 only, access log off, heartbeat files
 in ``/dev/shm`` and no request recycling, so a measurement sees the application, not the
-server's housekeeping. Defaults for the machine: one worker per core (at least 2) and 4
-threads each; PostgreSQL, Redis and the load generator share those cores.
+server's housekeeping. Defaults for the machine: gunicorn's own recommendation, 2 x cores
++ 1 workers, one thread each. Threads of one process share the GIL: a request making many
+short database and Redis round trips waits for it after each one while its neighbours
+render JSON, so processes serve the cached variant better (on this 2-core machine, 8
+users at ``small``: ``all`` 247-253 requests/s, p95 72-83 ms with 5 x 1, against 194-221
+requests/s, p95 96-108 ms with 2 x 4; docs/load.md has the runs). PostgreSQL, Redis and
+the load generator share those cores.
 
 The child runs in a session of its own, so a Ctrl-C in the terminal reaches the workbench
 only, which then stops the server: SIGTERM (gunicorn finishes the requests in flight and
@@ -31,15 +36,15 @@ from workbench.errors import WorkbenchError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 1
 READY_PATH = "/api/jobs/?page_size=1"
 APPLICATION = "workbench.load.wsgi:application"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def default_workers() -> int:
-    """One gunicorn worker per core, at least 2 (2 on this 2-core machine)."""
-    return max(2, os.cpu_count() or 1)
+    """gunicorn's recommended 2 x cores + 1 worker processes (5 on this 2-core machine)."""
+    return 2 * (os.cpu_count() or 1) + 1
 
 
 def port_problem(port: int, host: str = HOST) -> str | None:

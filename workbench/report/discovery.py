@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 # Notebooks for people, never run by the pipeline.
 INTERACTIVE = {"explore"}
+# Pages the pipeline runs only when asked (`--only load`, `--with load,scale`): each costs
+# more than the default report should (a Locust run, seeding further scales).
+OPTIONAL = {"07_load", "08_scale"}
 
 
 @dataclass(frozen=True)
@@ -102,14 +105,30 @@ def _matches(spec: NotebookSpec, wanted: str) -> bool:
     return wanted in (spec.name, number, rest)
 
 
-def select(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
-    if only is None:
-        return list(specs)
-    if not only:  # `--only ''` is a mistake, not "everything" (which includes the reseed)
+def _named(specs: Sequence[NotebookSpec], wanted: Sequence[str], flag: str) -> list[NotebookSpec]:
+    if not wanted:  # `--only ''` is a mistake, not "everything" (which includes the reseed)
         names = ", ".join(s.name for s in specs)
-        raise ParameterError(f"--only names no notebook (known: {names})")
-    unknown = [w for w in only if not any(_matches(s, w) for s in specs)]
+        raise ParameterError(f"{flag} names no notebook (known: {names})")
+    unknown = [w for w in wanted if not any(_matches(s, w) for s in specs)]
     if unknown:
         names = ", ".join(s.name for s in specs)
-        raise ParameterError(f"unknown notebook {unknown[0]!r} in --only (known: {names})")
-    return [s for s in specs if any(_matches(s, w) for w in only)]
+        raise ParameterError(f"unknown notebook {unknown[0]!r} in {flag} (known: {names})")
+    return [s for s in specs if any(_matches(s, w) for w in wanted)]
+
+
+def select(
+    specs: Sequence[NotebookSpec],
+    only: Sequence[str] | None,
+    also: Sequence[str] | None = None,
+) -> list[NotebookSpec]:
+    """The notebooks to run, in file order: ``only`` (any notebook, optional ones too), else
+    every one but the :data:`OPTIONAL` pages; plus those named in ``also`` (``--with``)."""
+    chosen = (
+        [s for s in specs if s.name not in OPTIONAL]
+        if only is None
+        else _named(specs, only, "--only")
+    )
+    if also is not None:
+        extra = _named(specs, also, "--with")
+        chosen += [s for s in extra if s not in chosen]
+    return [s for s in specs if s in chosen]

@@ -29,6 +29,8 @@ PAGES = {  # what each notebook's page holds, for the links
     "04_eager_loading": "eager loading: the queries that disappear, counts at two page sizes",
     "05_caching": "caching and the mixed workload under every variant",
     "06_report": "the summary: criteria, every scenario before and after, plans that changed",
+    "07_load": "optional: concurrent users through a real server, throughput and latency per level",
+    "08_scale": "optional: every scenario at several scales, and how its cost grows with rows",
 }
 TRAFFIC = {
     "mixed": "the mixed workload (Zipf-skewed reads over every endpoint, a share of writes "
@@ -217,7 +219,8 @@ def index_html(result: RunResult) -> str:
         parts.append("<h2>Index audit</h2>" + audit_html(summary))
     else:
         parts.append("<p>No summary.json in this run: no verdict (see the pages below).</p>")
-        parts.append(link)
+        # Only the summary page is "the summary page" (`--only load` has none).
+        parts.append(link if start and start.removesuffix(".html").endswith("report") else "")
     parts.append(pages_html(result, start))
     charts = bool(summary and summary.get("scenarios"))
     return page("Optimization report", "".join(parts), PLOTLYJS_FILE if charts else None)
