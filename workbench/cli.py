@@ -10,9 +10,11 @@ gives every command a description.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import re
 import shutil
+import signal
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -135,9 +137,22 @@ def _check_urls() -> None:
         dsn.check_redis_url(config.redis_url)
 
 
+def _interruptible() -> None:
+    """SIGINT raises KeyboardInterrupt, even when this process was started with it ignored.
+
+    A shell script's background job (``workbench serve &``) inherits SIGINT ignored, and
+    Python then installs no handler of its own: ``kill -INT``, a scheduler's interrupt,
+    would do nothing, where every command here documents what SIGINT does (stop the
+    server and put the indexes back, keep a report's partial notebook).
+    """
+    with contextlib.suppress(ValueError):  # not the main thread (main() called in-process)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _interruptible()
     try:
         if not getattr(args, "offline", False):  # plan and compare read files only
             _check_urls()  # before any command writes anything

@@ -60,6 +60,9 @@ def test_serve_answers_and_stops_cleanly(load_env, signum):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Started as a shell script's background job is: SIGINT ignored, which the child
+        # inherits (the suite run by `make test &` found it so); the CLI handles it anyway.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         deadline = time.monotonic() + 90
