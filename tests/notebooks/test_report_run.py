@@ -47,6 +47,12 @@ def test_the_run_succeeds_and_renders_every_notebook(tiny_report):
     for name in PIPELINE:
         assert f'href="{name}.html"' in index
     assert "success criteria" in index and "accounts_user_email_idx" in index
+    spent = json.loads((out / "timings.json").read_text())
+    assert [n["name"] for n in spent["notebooks"]] == PIPELINE
+    for notebook in spent["notebooks"]:
+        assert notebook["status"] == "ok" and notebook["cells"], notebook["name"]
+        in_cells = sum(c["seconds"] for c in notebook["cells"])
+        assert in_cells <= notebook["seconds"] <= spent["total_seconds"], notebook["name"]
 
 
 def test_summary_holds_every_scenario_and_variant_measured_by_its_notebook(tiny_report):

@@ -16,6 +16,7 @@ results on through files in the run folder (``results_dir``), never through memo
 | ``05_caching/``       | 05_caching        | the ``cache`` and ``all`` variants, mixed workload  |
 | ``cache.json``        | 05_caching        | the hit rate under the mixed workload               |
 | ``summary.json``      | 06_report         | everything above, in the schema of workbench.report.summary |
+| ``timings.json``      | the runner        | seconds per notebook, per cell (slowest first) and rendering |
 
 02 measures every variant, interleaved in rounds (``workbench.study.measure``: drift on a
 busy machine must not land on whichever variant runs last), and each later notebook

@@ -30,7 +30,7 @@ import nbformat
 from marketplace.dsn import redact
 from workbench.paths import PROJECT_ROOT
 from workbench.report import html as render
-from workbench.report import interrupt, runs
+from workbench.report import interrupt, runs, timings
 from workbench.report import summary as summary_schema
 from workbench.report.discovery import NotebookSpec
 from workbench.report.environment import now
@@ -46,11 +46,6 @@ from workbench.report.progress import Progress
 from workbench.report.result import NotebookResult, RunResult
 from workbench.report.run_plan import RunPlan
 from workbench.report.slim import compact_measurements, dedupe_plans
-
-
-def _first_line(source: str) -> str:
-    line = next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
-    return line if len(line) <= 80 else line[:77] + "..."
 
 
 def describe_failure(output: Path, exc: BaseException) -> str:
@@ -73,7 +68,7 @@ def describe_failure(output: Path, exc: BaseException) -> str:
         status = cell.metadata.get("papermill", {}).get("status")
         if status in ("failed", "running"):
             count = f"In [{cell.execution_count}]" if cell.execution_count else "not finished"
-            return f"cell {n} ({count}) `{_first_line(cell.source)}`: {error_line}"
+            return f"cell {n} ({count}) `{timings.first_line(cell.source)}`: {error_line}"
     return error_line
 
 
@@ -213,6 +208,7 @@ def run(plan: RunPlan, progress: Progress | None = None, keep: int | None = None
                 result.problem = nb_result.error
     if result.ok:
         _load_summary(result)
+    rendering = time.monotonic()
     for nb_result in result.notebooks:
         if nb_result.output is not None and nb_result.output.exists():
             _share(nb_result.output, plan.out_dir)
@@ -220,6 +216,8 @@ def run(plan: RunPlan, progress: Progress | None = None, keep: int | None = None
     compact_measurements(plan.out_dir)
     dedupe_plans(plan.out_dir)
     result.seconds = time.monotonic() - started
+    spent = timings.record(result.notebooks, result.seconds, time.monotonic() - rendering)
+    timings.write(plan.out_dir, spent)
     render.write_index(result)
     if keep is not None:
         result.pruned = runs.prune(plan.out_dir.parent, keep, current=plan.out_dir)
