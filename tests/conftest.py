@@ -13,7 +13,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# `seeded_tiny`: the tiny marketplace, seeded once per session (see its docstring).
+# `seeded_tiny`: the tiny marketplace, seeded once per module that uses it (see its docstring).
 pytest_plugins = ["fixtures.pytest_plugin"]
 
 

@@ -62,6 +62,9 @@ def test_job_scoped_private_endpoints_need_credentials(api):
         "Bearer not-a-token",
         "Bearer " + signing.dumps(1),
     ],
+    # Named by position: the signed token holds the time it was made, and pytest-xdist's
+    # workers must collect the same test ids.
+    ids=["bare", "bare-space", "token", "basic", "not-a-token", "signed-not-a-bearer-token"],
 )
 def test_bad_authorization_header_is_401_even_on_public_endpoints(client, db, header):
     response = client.get("/api/jobs/", headers={"Authorization": header})

@@ -40,11 +40,13 @@ def test_cells_are_numbered_as_in_the_notebook_and_unreached_ones_left_out(tmp_p
             _cell("from workbench import x\nbootstrap()", 1.5),
             _cell("\n\nresult = measure_stage(scale, repeat)  " + "x" * 80, 80.25),
             _cell("show(result)", None),  # the run stopped before it
+            _cell("import os\n# only imports", 0.1),
         ],
     )
     cells = timings.cell_seconds(path)
-    assert [c["cell"] for c in cells] == [1, 2, 3]
-    assert cells[1]["first_line"] == "from workbench import x"
+    assert [c["cell"] for c in cells] == [1, 2, 3, 5]
+    assert cells[3]["first_line"] == "import os"
+    assert cells[1]["first_line"] == "bootstrap()"  # what the cell does, not its imports
     assert (
         cells[2]["first_line"].startswith("result = measure_stage(")
         and len(cells[2]["first_line"]) == 80

@@ -3,7 +3,8 @@
 A scheduled run that grows slow (a bigger scale, a slower server) should say which step
 grew without anyone re-running it under a profiler. papermill records every executed
 cell's start, end and duration in the output notebook's metadata; this module reads them
-back, names each code cell by its first line, and writes, per notebook, the seconds of
+back, names each code cell by its first line that is no import or comment (``stage =
+report_steps.measure_stage(``), and writes, per notebook, the seconds of
 its kernel and of each cell, plus the rendering to HTML, slowest first within each
 notebook::
 
@@ -35,6 +36,15 @@ def first_line(source: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."
 
 
+def step_line(source: str) -> str:
+    """A cell named by what it does: its first line that is no import or comment."""
+    for line in source.splitlines():
+        text = line.strip()
+        if text and not text.startswith(("import ", "from ", "#")):
+            return first_line(text)
+    return first_line(source)
+
+
 def cell_seconds(path: Path) -> list[dict[str, Any]]:
     """Each executed code cell's seconds, from papermill's metadata, in notebook order."""
     try:
@@ -50,7 +60,7 @@ def cell_seconds(path: Path) -> list[dict[str, Any]]:
         if duration is None:  # not reached (an earlier cell failed, or an interrupt)
             continue
         out.append(
-            {"cell": number, "seconds": round(duration, 3), "first_line": first_line(cell.source)}
+            {"cell": number, "seconds": round(duration, 3), "first_line": step_line(cell.source)}
         )
     return out
 
