@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import connection
 
-from analysis import dbcpu
+from analysis import servercpu
 from workbench.load import counters, figures, run
 
 FORCE_PARALLEL = (
@@ -88,7 +88,7 @@ def test_the_whole_server_reading_grows_with_any_backend_s_work(db):
     if pid is None:
         connection.ensure_connection()
         pid = connection.connection.get_backend_pid()
-    server = dbcpu.ServerCpu.locate(connection.settings_dict.get("HOST"), pid)
+    server = servercpu.ServerCpu.locate(connection.settings_dict.get("HOST"), pid)
     assert server.available and server.reason is None
     before = server.read()
     with connection.cursor() as cur:
@@ -97,10 +97,10 @@ def test_the_whole_server_reading_grows_with_any_backend_s_work(db):
 
 
 def test_a_server_not_on_this_machine_gives_none_with_a_reason(db, tmp_path):
-    remote = dbcpu.ServerCpu.locate("db.internal.example", 12345)
+    remote = servercpu.ServerCpu.locate("db.internal.example", 12345)
     assert not remote.available and remote.read() is None
     assert remote.reason == "the server is not on this machine"
-    assert dbcpu.ServerCpu.locate("127.0.0.1", None).reason  # no backend to start from
+    assert servercpu.ServerCpu.locate("127.0.0.1", None).reason  # no backend to start from
     measured = run.Measured(tmp_path, _url_of_test_database(), remote)
     worker = counters.CounterFile(tmp_path)
     worker.add(requests=4, queries=8)

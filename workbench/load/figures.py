@@ -10,7 +10,7 @@ Server side, per request the server answered (``workbench.load.counters``, summe
 gunicorn workers between two idle moments): ``queries_per_request``,
 ``db_cpu_ms_per_request`` (the backends' CPU around each statement, parallel workers not
 included), ``server_cpu_ms_per_request`` (the whole PostgreSQL server's CPU over the counted
-window, ``analysis.dbcpu.ServerCpu``: backends, parallel workers and background processes;
+window, ``analysis.servercpu.ServerCpu``: backends, parallel workers and background processes;
 exact for a server the run has to itself, an upper bound on a shared one; None with
 ``server_cpu.reason`` when the server is not on this machine) and ``hit_rate`` (the
 marketplace's cache lookups that hit; None when nothing was looked up, as with the cache

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.dbcpu import ServerCpu
+from analysis.servercpu import ServerCpu
 from workbench.load import counters, database, figures, locust_run, plan, server
 
 SETTLE_S = 1.1  # backends report pg_stat counters when idle, at most once a second
