@@ -148,7 +148,13 @@ async def devtools(browser: str, *extra_args: str, block: bool = True) -> AsyncI
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")
         proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            # Its singleton socket folder (org.chromium.Chromium.*) goes in TMPDIR and
+            # outlives a killed browser: inside the profile, it goes with it.
+            env={**os.environ, "TMPDIR": profile},
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
