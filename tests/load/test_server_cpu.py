@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.db import connection
 
 from analysis import servercpu
+from tests.parallel_scan import FORCE_PARALLEL, SCAN, workers_launched
 from workbench.load import counters, figures, run
-
-FORCE_PARALLEL = (
-    "SET LOCAL max_parallel_workers_per_gather = 2",
-    "SET LOCAL parallel_setup_cost = 0",
-    "SET LOCAL parallel_tuple_cost = 0",
-    "SET LOCAL min_parallel_table_scan_size = 0",
-)
-SCAN = (
-    "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT count(*) FROM cpu_rows WHERE t LIKE '%ab%'"
-)
-
-
-def _workers_launched(plan) -> int:
-    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-    while "Workers Launched" not in node and node.get("Plans"):
-        node = node["Plans"][0]
-    return node.get("Workers Launched", 0)
 
 
 def _url_of_test_database() -> str:
@@ -51,7 +33,7 @@ def test_a_parallel_scan_raises_the_server_figure_above_the_backends_one(db, tmp
     def scanning(environ, start_response):
         with connection.cursor() as cur:
             cur.execute(SCAN)
-            launched.append(_workers_launched(cur.fetchone()[0]))
+            launched.append(workers_launched(cur.fetchone()[0]))
         start_response("200 OK", [])
         return [b"ok"]
 

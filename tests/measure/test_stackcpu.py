@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.db import connection
 from django_redis import get_redis_connection
 
 from analysis import dbcpu
 from analysis.stackcpu import KEYS, StackCpuMeter, StackReading
-
-FORCE_PARALLEL = (
-    "SET LOCAL max_parallel_workers_per_gather = 2",
-    "SET LOCAL parallel_setup_cost = 0",
-    "SET LOCAL parallel_tuple_cost = 0",
-    "SET LOCAL min_parallel_table_scan_size = 0",
-)
-SCAN = (
-    "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT count(*) FROM cpu_rows WHERE t LIKE '%ab%'"
-)
-
-
-def _workers_launched(plan) -> int:
-    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-    while "Workers Launched" not in node and node.get("Plans"):
-        node = node["Plans"][0]
-    return node.get("Workers Launched", 0)
+from tests.parallel_scan import FORCE_PARALLEL, SCAN, workers_launched
 
 
 def test_a_parallel_scan_s_workers_are_counted(db):
@@ -44,7 +26,7 @@ def test_a_parallel_scan_s_workers_are_counted(db):
         launched = 0
         for _ in range(5):
             cur.execute(SCAN)
-            launched += _workers_launched(cur.fetchone()[0])
+            launched += workers_launched(cur.fetchone()[0])
         parts = whole.elapsed_parts(before_whole)
         leader_ms = leader.elapsed_ms(before_leader)
     if launched == 0:
